@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './idcode/index.js';
+export * from './encoding.js';
