@@ -1,0 +1,6 @@
+import { CodedError } from '@riik/core';
+
+export type KeyErrorCode =
+  'KEY_NOT_FOUND' | 'KEY_EXISTS' | 'BAD_PASSPHRASE' | 'UNSUPPORTED_KEY' | 'BAD_SIGNATURE_ENCODING';
+
+export class KeyError extends CodedError<KeyErrorCode> {}

@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './open.js';
+export * from './migrate.js';
+export * from './types.js';
