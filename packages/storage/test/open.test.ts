@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { storageBackends, tempDir } from '@riik/testing';
 import {
   columnTypes,
+  dialectOf,
   isUniqueViolation,
   migrateToLatest,
   openDatabase,
