@@ -1,4 +1,5 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './open.js';
 import { StorageError } from './errors.js';
 
 /**
@@ -8,15 +9,18 @@ import { StorageError } from './errors.js';
  */
 export type Migrations = Record<string, Migration>;
 
-export async function migrateToLatest(
-  db: Kysely<unknown>,
+export async function migrateToLatest<DB>(
+  database: Database<DB>,
   migrations: Migrations,
   table: string,
 ): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations };
   const migrator = new Migrator({
-    db,
+    db: database.db as Kysely<unknown>,
     provider,
+    // Name the schema explicitly: Kysely looks for its bookkeeping tables by introspection,
+    // which would otherwise find a same-named table in another schema.
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
     migrationTableName: `${table}_migrations`,
     migrationLockTableName: `${table}_migrations_lock`,
   });

@@ -29,6 +29,8 @@ export interface OpenDatabaseOptions {
 export interface Database<DB> {
   readonly db: Kysely<DB>;
   readonly dialect: Dialect;
+  /** The PostgreSQL schema the tables live in, when one was given. */
+  readonly schema?: string;
   close(): Promise<void>;
 }
 
@@ -85,5 +87,5 @@ async function openPostgres<DB>(options: OpenDatabaseOptions): Promise<Database<
     }
   }
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return { db, dialect: 'postgres', ...(schema ? { schema } : {}), close: () => db.destroy() };
 }

@@ -34,11 +34,12 @@ afterAll(() => dir.remove());
 describe.each(storageBackends())('storage on $name', ({ name, url }) => {
   it('migrates, round-trips int64 and bytes, and reports unique violations', async () => {
     const schema = `t_${process.pid}_${Date.now() % 100000}`;
-    const { db, dialect, close } = await openDatabase<DB>({ url: url ?? `${dir.path}/${name}.db`, schema });
+    const database = await openDatabase<DB>({ url: url ?? `${dir.path}/${name}.db`, schema });
+    const { db, dialect, close } = database;
     try {
       expect(dialect).toBe(name);
-      await migrateToLatest(db as never, migrations, 'test');
-      await migrateToLatest(db as never, migrations, 'test'); // idempotent
+      await migrateToLatest(database, migrations, 'test');
+      await migrateToLatest(database, migrations, 'test'); // idempotent
       const big = 1_800_000_000_000;
       await db
         .insertInto('things')
