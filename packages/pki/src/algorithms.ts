@@ -1,0 +1,113 @@
+import { createPublicKey, verify as nodeVerify, constants, type KeyObject } from 'node:crypto';
+import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { RsaSaPssParams } from '@peculiar/asn1-rsa';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import type { HashAlgorithm, Signer } from '@riik/keys';
+import { PkiError } from './errors.js';
+import { OID } from './oids.js';
+
+/** The signature AlgorithmIdentifier riik writes for a signer and hash (ECDSA has no parameters). */
+export function signatureAlgorithm(signer: Signer, hash: HashAlgorithm): AlgorithmIdentifier {
+  switch (signer.keyAlgorithm) {
+    case 'EC-P256':
+    case 'EC-P384': {
+      const oid = {
+        'SHA-256': OID.ecdsaWithSHA256,
+        'SHA-384': OID.ecdsaWithSHA384,
+        'SHA-512': OID.ecdsaWithSHA512,
+      }[hash];
+      return new AlgorithmIdentifier({ algorithm: oid });
+    }
+    case 'Ed25519':
+      return new AlgorithmIdentifier({ algorithm: OID.ed25519 });
+  }
+}
+
+/** Sign bytes with a Signer and return the AlgorithmIdentifier that describes the signature. */
+export async function signWith(
+  signer: Signer,
+  data: Uint8Array,
+  hash: HashAlgorithm,
+): Promise<{ algorithm: AlgorithmIdentifier; signature: Uint8Array }> {
+  return { algorithm: signatureAlgorithm(signer, hash), signature: await signer.sign(data, hash) };
+}
+
+type NodeHash = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+
+const SIMPLE: Record<string, NodeHash> = {
+  [OID.ecdsaWithSHA1]: 'sha1',
+  [OID.ecdsaWithSHA224]: 'sha224',
+  [OID.ecdsaWithSHA256]: 'sha256',
+  [OID.ecdsaWithSHA384]: 'sha384',
+  [OID.ecdsaWithSHA512]: 'sha512',
+  [OID.sha1WithRSAEncryption]: 'sha1',
+  [OID.sha224WithRSAEncryption]: 'sha224',
+  [OID.sha256WithRSAEncryption]: 'sha256',
+  [OID.sha384WithRSAEncryption]: 'sha384',
+  [OID.sha512WithRSAEncryption]: 'sha512',
+};
+
+const HASH_OF_OID: Record<string, NodeHash> = {
+  [OID.sha1]: 'sha1',
+  [OID.sha224]: 'sha224',
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
+};
+
+/** Signature algorithms considered too weak to accept for new signatures (reported by callers). */
+export function isWeakSignatureAlgorithm(oid: string): boolean {
+  return oid === OID.ecdsaWithSHA1 || oid === OID.sha1WithRSAEncryption;
+}
+
+/**
+ * Verify an X.509-style signature (ECDSA DER, RSA PKCS#1 v1.5, RSASSA-PSS, Ed25519) by
+ * algorithm identifier. Unknown algorithms are an error, never a silent pass.
+ */
+export function verifySignature(
+  publicKey: KeyObject,
+  algorithm: AlgorithmIdentifier,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  const oid = algorithm.algorithm;
+  const simple = SIMPLE[oid];
+  try {
+    if (simple) {
+      const isEc = oid.startsWith('1.2.840.10045.');
+      if (isEc !== (publicKey.asymmetricKeyType === 'ec')) return false;
+      return nodeVerify(simple, data, isEc ? { key: publicKey, dsaEncoding: 'der' } : publicKey, signature);
+    }
+    if (oid === OID.ed25519)
+      return publicKey.asymmetricKeyType === 'ed25519' && nodeVerify(null, data, publicKey, signature);
+    if (oid === OID.rsassaPss) {
+      if (!algorithm.parameters) throw new PkiError('UNSUPPORTED_ALGORITHM', 'RSASSA-PSS without parameters');
+      const params = AsnConvert.parse(algorithm.parameters, RsaSaPssParams);
+      const hash = HASH_OF_OID[params.hashAlgorithm.algorithm];
+      if (!hash) throw new PkiError('UNSUPPORTED_ALGORITHM', `PSS hash ${params.hashAlgorithm.algorithm}`);
+      return nodeVerify(
+        hash,
+        data,
+        { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength },
+        signature,
+      );
+    }
+  } catch (err) {
+    if (err instanceof PkiError) throw err;
+    return false; // malformed signature bytes: a failed verification, not a crash
+  }
+  throw new PkiError('UNSUPPORTED_ALGORITHM', `unsupported signature algorithm ${oid}`);
+}
+
+/** A node KeyObject from SubjectPublicKeyInfo DER. */
+export function publicKeyFromSpki(spki: Uint8Array): KeyObject {
+  try {
+    return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  } catch (err) {
+    throw new PkiError('UNSUPPORTED_ALGORITHM', 'unsupported or malformed public key', { cause: err });
+  }
+}
+
+export function spkiOf(key: KeyObject): Uint8Array {
+  return new Uint8Array(key.export({ format: 'der', type: 'spki' }));
+}

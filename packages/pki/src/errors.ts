@@ -1,0 +1,13 @@
+import { CodedError } from '@riik/core';
+
+export type PkiErrorCode =
+  | 'MALFORMED_DER'
+  | 'UNSUPPORTED_ALGORITHM'
+  | 'BAD_SIGNATURE'
+  | 'BAD_CSR'
+  | 'BAD_ARGUMENT'
+  | 'OCSP_TRANSPORT'
+  | 'OCSP_MALFORMED_RESPONSE';
+
+/** Codec and operation errors of the PKI library (validation outcomes are results, not errors). */
+export class PkiError extends CodedError<PkiErrorCode> {}

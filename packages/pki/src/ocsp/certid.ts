@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { CertID } from '@peculiar/asn1-ocsp';
+import { OctetString } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { toHex } from '@riik/core';
+import { arrayBuffer, bytes } from '../der.js';
+import { OID } from '../oids.js';
+import type { Certificate } from '../x509/certificate.js';
+
+export type CertIdHash = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+
+const HASH_OID: Record<CertIdHash, string> = {
+  'SHA-1': OID.sha1,
+  'SHA-256': OID.sha256,
+  'SHA-384': OID.sha384,
+  'SHA-512': OID.sha512,
+};
+const NODE_NAME: Record<CertIdHash, string> = {
+  'SHA-1': 'sha1',
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+};
+
+export function certIdHashOfOid(oid: string): CertIdHash | undefined {
+  return (Object.entries(HASH_OID) as Array<[CertIdHash, string]>).find(([, o]) => o === oid)?.[0];
+}
+
+/**
+ * The issuer half of a CertID (RFC 6960 §4.1.1): hash of the issuer's DER-encoded subject Name and
+ * hash of its subjectPublicKey bits, under one hash algorithm.
+ */
+export interface IssuerHashes {
+  hash: CertIdHash;
+  nameHash: Uint8Array;
+  keyHash: Uint8Array;
+}
+
+export function issuerHashes(issuer: Certificate, hash: CertIdHash): IssuerHashes {
+  const h = (data: Uint8Array) => new Uint8Array(createHash(NODE_NAME[hash]).update(data).digest());
+  return { hash, nameHash: h(issuer.subjectDer), keyHash: h(issuer.publicKeyBits) };
+}
+
+/** A lookup key for an issuer: "<hash>:<nameHash hex>:<keyHash hex>". */
+export function issuerKey(hash: CertIdHash, nameHash: Uint8Array, keyHash: Uint8Array): string {
+  return `${hash}:${toHex(nameHash)}:${toHex(keyHash)}`;
+}
+
+export function buildCertId(cert: Certificate, issuer: Certificate, hash: CertIdHash = 'SHA-1'): CertID {
+  const ih = issuerHashes(issuer, hash);
+  return new CertID({
+    hashAlgorithm: new AlgorithmIdentifier({ algorithm: HASH_OID[hash], parameters: null }),
+    issuerNameHash: new OctetString(arrayBuffer(ih.nameHash)),
+    issuerKeyHash: new OctetString(arrayBuffer(ih.keyHash)),
+    serialNumber: arrayBuffer(bytes(cert.asn.tbsCertificate.serialNumber)),
+  });
+}

@@ -1,0 +1,268 @@
+import { createHash, type KeyObject } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import {
+  AuthorityInfoAccessSyntax,
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  Certificate as AsnCertificate,
+  CertificatePolicies,
+  CRLDistributionPoints,
+  ExtendedKeyUsage,
+  KeyUsage,
+  KeyUsageFlags,
+  SubjectAlternativeName,
+  SubjectKeyIdentifier,
+  SubjectPublicKeyInfo,
+  type Extension,
+  type Name,
+} from '@peculiar/asn1-x509';
+import { QCStatements } from '@peculiar/asn1-x509-qualified';
+import { fromPemAll, toHex, toPem } from '@riik/core';
+import { publicKeyFromSpki, verifySignature } from '../algorithms.js';
+import { bytes, firstElementBytes, parseDer, serializeDer } from '../der.js';
+import { PkiError } from '../errors.js';
+import { OID } from '../oids.js';
+import { QcTypeSequence } from './qc.js';
+import { nameToString, nameValues } from './name.js';
+
+export type KeyUsageName =
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'cRLSign'
+  | 'encipherOnly'
+  | 'decipherOnly';
+
+const KEY_USAGE_FLAGS: Array<[KeyUsageName, number]> = [
+  ['digitalSignature', KeyUsageFlags.digitalSignature],
+  ['nonRepudiation', KeyUsageFlags.nonRepudiation],
+  ['keyEncipherment', KeyUsageFlags.keyEncipherment],
+  ['dataEncipherment', KeyUsageFlags.dataEncipherment],
+  ['keyAgreement', KeyUsageFlags.keyAgreement],
+  ['keyCertSign', KeyUsageFlags.keyCertSign],
+  ['cRLSign', KeyUsageFlags.cRLSign],
+  ['encipherOnly', KeyUsageFlags.encipherOnly],
+  ['decipherOnly', KeyUsageFlags.decipherOnly],
+];
+
+/**
+ * A parsed X.509 certificate with the fields riik reads, computed once. Construct with
+ * `Certificate.fromDer` / `fromPem`; the original DER is kept and is what gets hashed and
+ * re-emitted, never a re-encoding.
+ */
+export class Certificate {
+  readonly der: Uint8Array;
+  readonly asn: AsnCertificate;
+  /** The exact signed bytes (TBSCertificate) from the original encoding. */
+  readonly tbsDer: Uint8Array;
+  private cachedKey?: KeyObject;
+
+  private constructor(der: Uint8Array) {
+    this.der = der;
+    this.asn = parseDer(der, AsnCertificate, 'certificate');
+    this.tbsDer = firstElementBytes(der);
+  }
+
+  /** The subjectPublicKey bits inside SubjectPublicKeyInfo DER. */
+  static spkiBits(spki: Uint8Array): Uint8Array {
+    return bytes(parseDer(spki, SubjectPublicKeyInfo, 'public key').subjectPublicKey);
+  }
+
+  static fromDer(der: Uint8Array): Certificate {
+    return new Certificate(new Uint8Array(der));
+  }
+
+  /** All certificates in a PEM text, in order. */
+  static allFromPem(pem: string): Certificate[] {
+    try {
+      return fromPemAll('CERTIFICATE', pem).map((d) => new Certificate(d));
+    } catch (err) {
+      if (err instanceof PkiError) throw err;
+      throw new PkiError('MALFORMED_DER', 'no certificate in PEM text', { cause: err });
+    }
+  }
+
+  static fromPem(pem: string): Certificate {
+    return Certificate.allFromPem(pem)[0]!;
+  }
+
+  /** Accept PEM text or DER bytes. */
+  static from(input: string | Uint8Array): Certificate {
+    if (typeof input === 'string') return Certificate.fromPem(input);
+    return input[0] === 0x2d
+      ? Certificate.fromPem(Buffer.from(input).toString('latin1'))
+      : Certificate.fromDer(input);
+  }
+
+  toPem(): string {
+    return toPem('CERTIFICATE', this.der);
+  }
+
+  get tbs() {
+    return this.asn.tbsCertificate;
+  }
+  get version(): number {
+    return this.tbs.version + 1;
+  }
+  /** Serial number as lowercase hex of its DER INTEGER content (leading zero kept as encoded). */
+  get serialHex(): string {
+    return toHex(bytes(this.tbs.serialNumber));
+  }
+  get subject(): Name {
+    return this.tbs.subject;
+  }
+  get issuer(): Name {
+    return this.tbs.issuer;
+  }
+  get subjectString(): string {
+    return nameToString(this.subject);
+  }
+  get issuerString(): string {
+    return nameToString(this.issuer);
+  }
+  /** DER of the subject Name, as CertID / chain matching need it. */
+  get subjectDer(): Uint8Array {
+    return serializeDer(this.subject);
+  }
+  get issuerDer(): Uint8Array {
+    return serializeDer(this.issuer);
+  }
+  get notBefore(): Date {
+    return this.tbs.validity.notBefore.getTime();
+  }
+  get notAfter(): Date {
+    return this.tbs.validity.notAfter.getTime();
+  }
+  get spkiDer(): Uint8Array {
+    return serializeDer(this.tbs.subjectPublicKeyInfo);
+  }
+  /** The subjectPublicKey BIT STRING contents (what SKI and OCSP issuerKeyHash hash). */
+  get publicKeyBits(): Uint8Array {
+    return bytes(this.tbs.subjectPublicKeyInfo.subjectPublicKey);
+  }
+  get publicKey(): KeyObject {
+    this.cachedKey ??= publicKeyFromSpki(this.spkiDer);
+    return this.cachedKey;
+  }
+  get signatureAlgorithm(): string {
+    return this.asn.signatureAlgorithm.algorithm;
+  }
+  /** SHA-256 of the DER, hex: riik's handle for a certificate in logs and indexes. */
+  get sha256Hex(): string {
+    return createHash('sha256').update(this.der).digest('hex');
+  }
+
+  /** Values of a subject attribute (OID.commonName etc.). */
+  subjectValues(type: string): string[] {
+    return nameValues(this.subject, type);
+  }
+
+  extension(oid: string): Extension | undefined {
+    return this.tbs.extensions?.find((e) => e.extnID === oid);
+  }
+
+  private parseExtension<T>(oid: string, type: new () => T): T | undefined {
+    const ext = this.extension(oid);
+    if (!ext) return undefined;
+    try {
+      return AsnConvert.parse(ext.extnValue, type);
+    } catch (err) {
+      throw new PkiError('MALFORMED_DER', `certificate extension ${oid} is malformed`, { cause: err });
+    }
+  }
+
+  /** Key usages, or undefined when the extension is absent. */
+  get keyUsage(): KeyUsageName[] | undefined {
+    const ku = this.parseExtension(OID.keyUsage, KeyUsage);
+    if (!ku) return undefined;
+    const flags = ku.toNumber();
+    return KEY_USAGE_FLAGS.filter(([, f]) => (flags & f) !== 0).map(([n]) => n);
+  }
+  get extendedKeyUsage(): string[] | undefined {
+    const eku = this.parseExtension(OID.extKeyUsage, ExtendedKeyUsage);
+    return eku ? [...eku] : undefined;
+  }
+  get basicConstraints(): { ca: boolean; pathLength?: number } {
+    const bc = this.parseExtension(OID.basicConstraints, BasicConstraints);
+    if (!bc) return { ca: false };
+    return bc.pathLenConstraint === undefined
+      ? { ca: bc.cA }
+      : { ca: bc.cA, pathLength: bc.pathLenConstraint };
+  }
+  get policies(): string[] {
+    const cp = this.parseExtension(OID.certificatePolicies, CertificatePolicies);
+    return cp ? cp.map((p) => p.policyIdentifier) : [];
+  }
+  get qcStatements(): string[] {
+    const qc = this.parseExtension(OID.qcStatements, QCStatements);
+    return qc ? qc.map((s) => s.statementId) : [];
+  }
+  /** QcType values (esign / eseal / web) from the QcType statement. */
+  get qcTypes(): string[] {
+    const qc = this.parseExtension(OID.qcStatements, QCStatements);
+    const typeStatement = qc?.find((s) => s.statementId === OID.qcsQcType);
+    if (!typeStatement?.statementInfo) return [];
+    try {
+      return [...AsnConvert.parse(typeStatement.statementInfo, QcTypeSequence)];
+    } catch {
+      return [];
+    }
+  }
+  get subjectKeyIdentifier(): Uint8Array | undefined {
+    const ski = this.parseExtension(OID.subjectKeyIdentifier, SubjectKeyIdentifier);
+    return ski ? bytes(ski.buffer) : undefined;
+  }
+  get authorityKeyIdentifier(): Uint8Array | undefined {
+    const aki = this.parseExtension(OID.authorityKeyIdentifier, AuthorityKeyIdentifier);
+    return aki?.keyIdentifier ? bytes(aki.keyIdentifier.buffer) : undefined;
+  }
+  get ocspUrls(): string[] {
+    return this.accessLocations(OID.adOcsp);
+  }
+  get caIssuersUrls(): string[] {
+    return this.accessLocations(OID.adCaIssuers);
+  }
+  private accessLocations(method: string): string[] {
+    const aia = this.parseExtension(OID.authorityInfoAccess, AuthorityInfoAccessSyntax);
+    return (aia ?? [])
+      .filter((a) => a.accessMethod === method && a.accessLocation.uniformResourceIdentifier)
+      .map((a) => a.accessLocation.uniformResourceIdentifier!);
+  }
+  get crlUrls(): string[] {
+    const dps = this.parseExtension(OID.cRLDistributionPoints, CRLDistributionPoints);
+    const out: string[] = [];
+    for (const dp of dps ?? []) {
+      for (const gn of dp.distributionPoint?.fullName ?? [])
+        if (gn.uniformResourceIdentifier) out.push(gn.uniformResourceIdentifier);
+    }
+    return out;
+  }
+  get emailAddresses(): string[] {
+    const san = this.parseExtension(OID.subjectAltName, SubjectAlternativeName);
+    return (san ?? []).filter((g) => g.rfc822Name).map((g) => g.rfc822Name!);
+  }
+  get isSelfIssued(): boolean {
+    return Buffer.from(this.subjectDer).equals(Buffer.from(this.issuerDer));
+  }
+
+  /** Whether `issuer`'s key verifies this certificate's signature. */
+  isSignedBy(issuer: Certificate): boolean {
+    return verifySignature(
+      issuer.publicKey,
+      this.asn.signatureAlgorithm,
+      this.tbsDer,
+      bytes(this.asn.signatureValue),
+    );
+  }
+
+  isValidAt(time: Date): boolean {
+    return time >= this.notBefore && time <= this.notAfter;
+  }
+
+  equals(other: Certificate): boolean {
+    return Buffer.from(this.der).equals(Buffer.from(other.der));
+  }
+}
