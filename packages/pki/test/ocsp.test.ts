@@ -106,7 +106,7 @@ describe('OCSP responses', () => {
         /Revocation Reason: certificateHold/,
       ],
     ] as const) {
-      const resp = await respond(reqDer, status as never);
+      const resp = await respond(reqDer, status);
       writeFiles(dir.path, { 'resp.der': resp });
       const r = openssl([
         // -reqin makes openssl compare the response's nonce with the request's.
