@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock, tempDir } from '@riik/testing';
+import { FakeClock, openssl, tempDir, writeFiles } from '@riik/testing';
 import {
   buildCrl,
   buildOcspRequest,
@@ -14,7 +14,6 @@ import {
   type Certificate,
 } from '../src/index.js';
 import { createTestPki, type TestPki } from './fixtures.js';
-import { openssl, writeFiles } from './openssl.js';
 
 const clock = new FakeClock('2026-03-01T12:00:00Z');
 const dir = tempDir();
@@ -47,7 +46,7 @@ async function respond(
 }
 
 describe('OCSP request codec', () => {
-  it('parses requests made by openssl ocsp, with and without nonce, SHA-1 and SHA-256 CertIDs', () => {
+  it('parses requests made by openssl ocsp, with and without nonce, SHA-1 and SHA-256 CertIDs', async () => {
     const f = writeFiles(dir.path, { 'ca.pem': pki.ca.certificate.toPem(), 'leaf.pem': leaf.toPem() });
     for (const [extra, hash] of [
       [[], 'SHA-1'],
@@ -55,7 +54,16 @@ describe('OCSP request codec', () => {
       [['-sha256'], 'SHA-256'],
     ] as const) {
       const out = `${dir.path}/req.der`;
-      const r = openssl(['ocsp', ...extra, '-issuer', f['ca.pem']!, '-cert', f['leaf.pem']!, '-reqout', out]);
+      const r = await openssl([
+        'ocsp',
+        ...extra,
+        '-issuer',
+        f['ca.pem']!,
+        '-cert',
+        f['leaf.pem']!,
+        '-reqout',
+        out,
+      ]);
       expect(r.status).toBe(0);
       const req = parseOcspRequest(new Uint8Array(readFileSync(out)));
       expect(req.certIds).toHaveLength(1);
@@ -93,7 +101,7 @@ describe('OCSP responses', () => {
       'leaf.pem': leaf.toPem(),
     });
     const reqOut = `${dir.path}/r.der`;
-    openssl(['ocsp', '-issuer', f['ca.pem']!, '-cert', f['leaf.pem']!, '-reqout', reqOut]);
+    await openssl(['ocsp', '-issuer', f['ca.pem']!, '-cert', f['leaf.pem']!, '-reqout', reqOut]);
     const reqDer = new Uint8Array(readFileSync(reqOut));
     for (const [status, expected] of [
       [{ status: 'good' }, /Cert Status: good/],
@@ -108,7 +116,7 @@ describe('OCSP responses', () => {
     ] as const) {
       const resp = await respond(reqDer, status);
       writeFiles(dir.path, { 'resp.der': resp });
-      const r = openssl([
+      const r = await openssl([
         // -reqin makes openssl compare the response's nonce with the request's.
         'ocsp',
         '-respin',
@@ -192,9 +200,9 @@ describe('OCSP responses', () => {
     ).toMatch(/OCSP_BAD_SIGNATURE|OCSP_UNAUTHORIZED_RESPONDER/);
   });
 
-  it('encodes error statuses as constant bytes openssl understands', () => {
+  it('encodes error statuses as constant bytes openssl understands', async () => {
     writeFiles(dir.path, { 'err.der': ocspErrorResponse('malformedRequest') });
-    const r = openssl(['ocsp', '-respin', `${dir.path}/err.der`, '-resp_text', '-noverify']);
+    const r = await openssl(['ocsp', '-respin', `${dir.path}/err.der`, '-resp_text', '-noverify']);
     expect(r.out).toMatch(/malformedrequest/i);
     expect(parseOcspResponse(ocspErrorResponse('unauthorized')).status).toBe('unauthorized');
   });
@@ -234,7 +242,7 @@ describe('CRL', () => {
       'ca.pem': pki.ca.certificate.toPem(),
       'auth.pem': auth.toPem(),
     });
-    const text = openssl([
+    const text = await openssl([
       'crl',
       '-inform',
       'DER',

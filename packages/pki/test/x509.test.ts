@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock, tempDir } from '@riik/testing';
+import { FakeClock, openssl, tempDir, writeFiles } from '@riik/testing';
 import { generatePrivateKey, SoftwareSigner } from '@riik/keys';
 import {
   buildCsr,
@@ -11,7 +11,6 @@ import {
   parseCsr,
 } from '../src/index.js';
 import { createTestPki, type TestPki } from './fixtures.js';
-import { openssl, opensslText, writeFiles } from './openssl.js';
 
 const clock = new FakeClock('2026-03-01T12:00:00Z');
 const dir = tempDir();
@@ -62,7 +61,7 @@ describe('certificate profiles', () => {
       [f['auth.pem']!, 'sslclient'],
       [f['sign.pem']!, 'any'],
     ] as const) {
-      const r = openssl([
+      const r = await openssl([
         'verify',
         '-attime',
         at,
@@ -77,15 +76,15 @@ describe('certificate profiles', () => {
       expect(r.out).toContain(': OK');
       expect(r.status).toBe(0);
     }
-    const text = opensslText(['x509', '-in', f['sign.pem']!, '-noout', '-text']);
+    const text = (await openssl(['x509', '-in', f['sign.pem']!, '-noout', '-text'])).out;
     expect(text).toMatch(/Key Usage: critical\s+Non Repudiation/);
     expect(text).toContain('1.3.6.1.4.1.51361.1.1.1');
-    const authText = opensslText(['x509', '-in', f['auth.pem']!, '-noout', '-text']);
+    const authText = (await openssl(['x509', '-in', f['auth.pem']!, '-noout', '-text'])).out;
     expect(authText).toMatch(
       /Extended Key Usage: critical\s+TLS Web Client Authentication, E-mail Protection/,
     );
     expect(authText).toContain('OCSP - URI:http://127.0.0.1:1/ocsp');
-    const rootText = opensslText(['x509', '-in', f['root.pem']!, '-noout', '-text']);
+    const rootText = (await openssl(['x509', '-in', f['root.pem']!, '-noout', '-text'])).out;
     expect(rootText).toMatch(/CA:TRUE, pathlen:1/);
   });
 
@@ -114,7 +113,7 @@ describe('CSR', () => {
     const parsed = parseCsr(der);
     expect(Certificate.spkiBits(parsed.subjectPublicKeyInfo).length).toBe(97);
     const f = writeFiles(dir.path, { 'req.der': der });
-    expect(openssl(['req', '-inform', 'DER', '-in', f['req.der']!, '-verify', '-noout']).out).toMatch(
+    expect((await openssl(['req', '-inform', 'DER', '-in', f['req.der']!, '-verify', '-noout'])).out).toMatch(
       /verif(y OK|ication OK)/i,
     );
   });
