@@ -3,7 +3,6 @@ import { readTestJson } from '@riik/testing';
 import {
   CompactRange,
   MemoryNodeStore,
-  MerkleError,
   MerkleTree,
   consistencyProof,
   emptyRootHash,
@@ -17,8 +16,8 @@ import {
   treeRoot,
   verifyConsistency,
   verifyInclusion,
-  type MerkleErrorCode,
 } from '../src/index.js';
+import { codeOf } from './helpers.js';
 
 interface Tree8 {
   leafInputsHex: string[];
@@ -33,16 +32,6 @@ interface Tree8 {
 
 const tree8 = readTestJson<Tree8>('merkle', 'tree8.json');
 const hex = (list: readonly Uint8Array[]): string[] => list.map(toHex);
-
-export function codeOf(fn: () => unknown): MerkleErrorCode | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof MerkleError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 describe('RFC 6962 hashing (tree8.json hasherVectors)', () => {
   const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
