@@ -22,7 +22,6 @@ import {
   signNote,
   toHex,
   verifyConsistency,
-  type NoteVerifier,
 } from '../src/index.js';
 import { codeOf } from './helpers.js';
 
