@@ -42,6 +42,47 @@ for (let i = 0; i < MAX; i++) {
   rootsBySize.push(toHex(range.root()));
 }
 
+/** RFC 9162 §2.1.1, §2.1.3.1 and §2.1.4.1 transcribed literally (recursive), as a reference. */
+const reference = {
+  k: (n: number): number => 2 ** Math.ceil(Math.log2(n) - 1),
+  mth(d: Uint8Array[]): Uint8Array {
+    if (d.length === 1) return d[0]!;
+    const k = reference.k(d.length);
+    return nodeHash(reference.mth(d.slice(0, k)), reference.mth(d.slice(k)));
+  },
+  path(m: number, d: Uint8Array[]): Uint8Array[] {
+    if (d.length === 1) return [];
+    const k = reference.k(d.length);
+    return m < k
+      ? [...reference.path(m, d.slice(0, k)), reference.mth(d.slice(k))]
+      : [...reference.path(m - k, d.slice(k)), reference.mth(d.slice(0, k))];
+  },
+  subproof(m: number, d: Uint8Array[], b: boolean): Uint8Array[] {
+    if (m === d.length) return b ? [] : [reference.mth(d)];
+    const k = reference.k(d.length);
+    return m <= k
+      ? [...reference.subproof(m, d.slice(0, k), b), reference.mth(d.slice(k))]
+      : [...reference.subproof(m - k, d.slice(k), false), reference.mth(d.slice(0, k))];
+  },
+};
+
+describe('generated proofs equal the RFC 9162 recursive definitions', () => {
+  it('every leaf and every pair of sizes up to 48', () => {
+    const d = Array.from({ length: 48 }, (_, i) => full.leafHash(i));
+    for (let n = 1; n <= 48; n++) {
+      expect(toHex(full.rootAt(n))).toBe(toHex(reference.mth(d.slice(0, n))));
+      for (let i = 0; i < n; i++) {
+        expect(full.inclusionProof(i, n).map(toHex)).toEqual(reference.path(i, d.slice(0, n)).map(toHex));
+      }
+      for (let m = 1; m <= n; m++) {
+        expect(full.consistencyProof(m, n).map(toHex)).toEqual(
+          reference.subproof(m, d.slice(0, n), true).map(toHex),
+        );
+      }
+    }
+  });
+});
+
 describe('roots agree however they are computed', () => {
   for (const n of [0, ...SMALL, ...LARGER]) {
     it(`size ${n}`, async () => {
