@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   CompactRange,
@@ -287,6 +288,27 @@ describe('MerkleTreeBuilder and CompactRange', () => {
   it('builder rejects bad leaf hashes and use after build', () => {
     const b = new MerkleTreeBuilder(1);
     expect(codeOf(() => b.appendLeafHash(new Uint8Array(31)))).toBe('BAD_HASH_LENGTH');
+    expect(codeOf(() => b.appendLeaf('text' as unknown as Uint8Array))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => b.appendLeaf([1, 2] as unknown as Uint8Array))).toBe('BAD_ARGUMENT');
+    expect(b.size).toBe(0);
+    expect(codeOf(() => leafHash('text' as unknown as Uint8Array))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => nodeHash(new Uint8Array(32), null as unknown as Uint8Array))).toBe('BAD_ARGUMENT');
+    // Leaf inputs of any length hash as SHA-256(0x00 || data), the long ones through another path.
+    for (const n of [0, 1, 128, 129, 4096, 4097, 100_000]) {
+      const data = new Uint8Array(n).fill(n & 0xff);
+      const want = createHash('sha256')
+        .update(Buffer.from([0]))
+        .update(data)
+        .digest('hex');
+      expect(toHex(leafHash(data))).toBe(want);
+      const right = new Uint8Array(n).fill(1);
+      const node = createHash('sha256')
+        .update(Buffer.from([1]))
+        .update(data)
+        .update(right)
+        .digest('hex');
+      expect(toHex(nodeHash(data, right))).toBe(node);
+    }
     for (let i = 0; i < 3000; i++) expect(b.appendLeaf(leafData(i))).toBe(i); // grows past its capacity
     const tree = b.build();
     expect(toHex(tree.root())).toBe(

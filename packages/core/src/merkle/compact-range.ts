@@ -6,7 +6,6 @@
  */
 import { MerkleError } from './errors.js';
 import { checkHash, copyHash, emptyRootHash, nodeHash } from './hash.js';
-import { popCount } from './math.js';
 import type { NodeHashReader, StoredNode } from './node.js';
 import { foldRight, rootPlan } from './plan.js';
 
@@ -26,7 +25,7 @@ export class CompactRange {
   /** From a saved frontier (`hashes` of size as `CompactRange.hashes` gives them). */
   static fromHashes(size: number, hashes: readonly Uint8Array[]): CompactRange {
     const ids = rootPlan(size).ids;
-    if (hashes.length !== ids.length || popCount(size) !== ids.length) {
+    if (hashes.length !== ids.length) {
       throw new MerkleError(
         'BAD_ARGUMENT',
         `a range of size ${size} has ${ids.length} hashes, got ${hashes.length}`,

@@ -43,6 +43,7 @@ function digest(input: Uint8Array): Uint8Array {
 
 /** Scratch view holding 0x00 || data, or a fresh buffer for long data. */
 function leafInput(data: Uint8Array): Uint8Array {
+  checkBytes(data);
   const n = data.byteLength;
   let input: Buffer;
   if (n <= CACHED_LEAF_VIEWS) input = leafInputs[n] ??= scratch.subarray(0, 1 + n);
@@ -75,6 +76,8 @@ export function leafHashInto(data: Uint8Array, to: Uint8Array, at: number): void
  * HASH() this is defined on any byte strings (the RFC 6962 hasher test vectors use short ones).
  */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  checkBytes(left);
+  checkBytes(right);
   if (left.byteLength === HASH_SIZE && right.byteLength === HASH_SIZE) {
     nodeInput[0] = NODE_PREFIX;
     nodeInput.set(left, 1);
@@ -108,6 +111,10 @@ export function copyHash(h: Uint8Array, offset = 0): Uint8Array {
   const out = new Uint8Array(HASH_SIZE);
   for (let k = 0; k < HASH_SIZE; k++) out[k] = h[offset + k]!;
   return out;
+}
+
+function checkBytes(data: unknown): void {
+  if (!(data instanceof Uint8Array)) throw new MerkleError('BAD_ARGUMENT', 'hash input must be a Uint8Array');
 }
 
 /** Throws BAD_HASH_LENGTH unless `h` is a 32-byte Uint8Array. */

@@ -39,18 +39,3 @@ export function isPowerOfTwo(n: number): boolean {
 export function shiftRight(n: number, k: number): number {
   return k === 0 ? n : Math.floor(n / pow2(k));
 }
-
-/** Number of set bits. */
-export function popCount(n: number): number {
-  let count = 0;
-  for (let hi = Math.floor(n / TWO_32), lo = n >>> 0; hi !== 0 || lo !== 0;) {
-    if (lo !== 0) {
-      lo &= lo - 1;
-      count++;
-    } else {
-      hi &= hi - 1;
-      count++;
-    }
-  }
-  return count;
-}

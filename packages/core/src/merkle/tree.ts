@@ -71,6 +71,8 @@ export class MerkleTreeBuilder {
 
   /** Appends the leaf with input `data` (hashes it as SHA-256(0x00 || data)); returns its index. */
   appendLeaf(data: Uint8Array): number {
+    if (!(data instanceof Uint8Array))
+      throw new MerkleError('BAD_ARGUMENT', 'leaf data must be a Uint8Array');
     const index = this.reserve();
     leafHashInto(data, this.levels[0]!, index * HASH_SIZE);
     this.completeAbove(index);
