@@ -1,0 +1,3 @@
+export * from './identifiers/index.js';
+export * from './errors/index.js';
+export * from './rest/index.js';
