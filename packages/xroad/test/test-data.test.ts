@@ -221,7 +221,7 @@ describe('test data: errors[] (PR-REST §4.6)', () => {
 
   for (const c of cases.errors) {
     it(c.id, () => {
-      const result = classifyResponse(c.status, c.headers, c.body as { type?: string });
+      const result = classifyResponse(c.status, c.headers, c.body);
       const e = c.expected;
       expect(result.category).toBe(e.category);
       expect(result.source).toBe(e.errorSource === 'X-Road' ? 'x-road' : 'provider-information-system');

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { XRoadFault } from '../errors/fault.js';
 import { XRoadIdError } from '../identifiers/errors.js';
 import { checkPart, type IdentifierOptions } from '../identifiers/parts.js';
@@ -108,20 +108,26 @@ function anonymiseJson(text: string): string {
 }
 
 function anonymiseYaml(text: string): string {
-  // The yaml library caps alias expansion (maxAliasCount), so "billion laughs" documents fail, not hang.
+  // Aliases are resolved one node at a time and never expanded into a tree, so "billion laughs"
+  // documents cost no more than their text.
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0)
     throw new MetadataError('MALFORMED', `service description is not YAML: ${doc.errors[0]!.message}`);
   if (!isMap(doc.contents)) throw new MetadataError('MALFORMED', 'not an OpenAPI object');
-  const version = doc.get('openapi');
+  const version = deref(doc, doc.contents.get('openapi', true));
   checkVersion(isScalar(version) ? version.value : version);
-  const servers = doc.get('servers');
+  const servers = deref(doc, doc.contents.get('servers', true));
   if (isSeq(servers)) {
-    for (const server of servers.items) {
+    for (const item of servers.items) {
+      const server = deref(doc, item);
       if (!isMap(server)) continue;
-      const url = server.get('url');
-      if (typeof url === 'string') server.set('url', serverPath(url));
+      const url = deref(doc, server.get('url', true));
+      if (isScalar(url) && typeof url.value === 'string') url.value = serverPath(url.value);
     }
   }
   return doc.toString();
+}
+
+function deref(doc: Document, node: unknown): unknown {
+  return isAlias(node) ? node.resolve(doc) : node;
 }
