@@ -224,6 +224,25 @@ describe('XRoadClient: calls', () => {
     expect(redirect.headers.get('location')).toBe('https://elsewhere.example/');
   });
 
+  it('leaves hop-by-hop and framing headers of the caller out', async () => {
+    let seen: IncomingMessage['headers'] | undefined;
+    provider = (_request, _body, req) => {
+      seen = req.headers;
+      return { status: 204 };
+    };
+    await client().get(PERSONS, '', {
+      headers: [
+        ['Connection', 'upgrade'],
+        ['Host', 'evil.example'],
+        ['Upgrade', 'h2c'],
+        ['X-Keep', '1'],
+      ],
+    });
+    expect(seen!.host).not.toBe('evil.example');
+    expect(seen!.upgrade).toBeUndefined();
+    expect(seen!['x-keep']).toBe('1');
+  });
+
   it('supports PUT, PATCH and DELETE, and a caller-chosen X-Road-Id', async () => {
     const methods: string[] = [];
     provider = (request) => {

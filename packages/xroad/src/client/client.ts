@@ -8,7 +8,13 @@ import { XRoadServiceId } from '../identifiers/service-id.js';
 import { parseClientListJson, type ClientListEntry } from '../metadata/list-clients.js';
 import { parseRestServiceList, type RestServiceDetails } from '../metadata/rest-services.js';
 import { encodeRepresentedParty, type RepresentedParty } from '../rest/header-values.js';
-import { isValidHeaderName, isValidHeaderValue, XRoadHeader, type HeaderList } from '../rest/headers.js';
+import {
+  filterHeaders,
+  isValidHeaderName,
+  isValidHeaderValue,
+  XRoadHeader,
+  type HeaderList,
+} from '../rest/headers.js';
 import { PROTOCOL_VERSION, type HttpMethod } from '../rest/request.js';
 import { XRoadClientError } from './errors.js';
 
@@ -360,7 +366,9 @@ function headerEntries(headers: XRoadCallOptions['headers']): Array<readonly [st
       );
     }
   }
-  return [...entries];
+  // Hop-by-hop and framing headers belong to this connection, not to the provider (fetch also refuses
+  // some of them outright), so they are left out as a Security Server would leave them out.
+  return [...filterHeaders(entries)];
 }
 
 function checkValue(value: string, what: string): string {
