@@ -195,6 +195,17 @@ describe('provider request (PR-REST §4.1, §4.5)', () => {
     expect(req.headers).toEqual(part.headers);
   });
 
+  it('reads a foreign part with Proxy-Connection but does not forward it', () => {
+    const text =
+      'GET\r\n/r1/EE/GOV/1/s/x\r\nProxy-Connection:keep-alive\r\nx-road-client:EE/GOV/2\r\nx-road-id:a\r\nx-road-request-id:b\r\n';
+    const part = parseRestRequestPart(new Uint8Array(Buffer.from(text)));
+    expect(buildProviderRequest(part, 'https://svc.example/').headers.map(([n]) => n)).toEqual([
+      'x-road-client',
+      'x-road-id',
+      'x-road-request-id',
+    ]);
+  });
+
   it('refuses service URLs that are not plain http(s)', () => {
     const part = consumerPart();
     for (const url of [

@@ -16,7 +16,8 @@ export interface ProviderRequest {
  * to the service's registered URL; the service path is appended to it and the query passed unchanged
  * (§4.5), so `GET /r1/INSTANCE/CLASS2/MEMBER2/SUBSYSTEM2/BARSERVICE/v1/bar/zyggy?quu=1` with service URL
  * `https://barservice.example.org/` becomes `GET https://barservice.example.org/v1/bar/zyggy?quu=1`.
- * The headers are the part's: the client's pass-through headers and the X-Road request headers.
+ * The headers are the part's — the client's pass-through headers and the X-Road request headers — less
+ * anything hop-by-hop a foreign Security Server may have left in its part.
  */
 export function buildProviderRequest(part: RestRequestPart, serviceUrl: string): ProviderRequest {
   let base: URL;
@@ -43,7 +44,7 @@ export function buildProviderRequest(part: RestRequestPart, serviceUrl: string):
   if (servicePath !== '')
     url = url.endsWith('/') && servicePath.startsWith('/') ? url + servicePath.slice(1) : url + servicePath;
   if (query !== null) url += `?${query}`;
-  return { method: part.request.method, url, headers: part.headers };
+  return { method: part.request.method, url, headers: filterHeaders(part.headers) };
 }
 
 /**

@@ -240,8 +240,14 @@ function splitPart(bytes: Uint8Array, what: 'request' | 'response'): string[] {
   return lines;
 }
 
-// Framing and hop-by-hop headers never appear in a part; the reference refuses them too.
-const NEVER_IN_PART = new Set([...HOP_BY_HOP_HEADERS, ...ORIGIN_HEADERS, ...SPECIALLY_HANDLED_HEADERS]);
+// The headers the reference refuses in a part (its SKIPPED_HEADERS): framing, hop-by-hop and
+// origin-revealing ones. Anything else a foreign Security Server sends is read, and whatever is hop-by-hop
+// of it (Proxy-Connection) is filtered out again before the provider is called.
+const NEVER_IN_PART = new Set(
+  [...HOP_BY_HOP_HEADERS, ...ORIGIN_HEADERS, ...SPECIALLY_HANDLED_HEADERS].filter(
+    (h) => h !== 'proxy-connection',
+  ),
+);
 
 function parseHeaderLines(
   lines: ReadonlyArray<string>,
