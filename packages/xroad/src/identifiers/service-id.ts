@@ -12,7 +12,8 @@ export interface XRoadServiceIdParts {
   readonly serviceVersion?: string | null;
 }
 
-interface ServiceIdFields {
+/** The plain-object form of a service identifier (`toJSON`). */
+export interface ServiceIdFields {
   instance: string;
   memberClass: string;
   memberCode: string;
