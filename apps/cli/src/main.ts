@@ -32,10 +32,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     const json = argv.includes('--json');
-    const code = err instanceof CodedError ? err.code : 'ERROR';
+    const code: string = err instanceof CodedError ? (err as CodedError).code : 'ERROR';
     const message = err instanceof Error ? err.message : String(err);
     if (json) process.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
     else process.stderr.write(`riik: ${code}: ${message}\n`);
-    return err instanceof CliError ? err.exitCode : 1;
+    return err instanceof CliError ? (err as CliError).exitCode : 1;
   }
 }

@@ -66,7 +66,7 @@ const caComponent: Component = {
           log: createLogger('ca'),
           ...(o.db ? { databaseUrl: o.db } : {}),
         });
-        return { url: running.url, close: running.close };
+        return running;
       },
     },
   ],
