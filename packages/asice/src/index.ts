@@ -1,6 +1,12 @@
 export * from './errors.js';
 // ZIP
-export { ZipReader, DEFAULT_ZIP_LIMITS, type ZipLimits, type ZipSource, type ZipEntryInfo } from './zip/read.js';
+export {
+  ZipReader,
+  DEFAULT_ZIP_LIMITS,
+  type ZipLimits,
+  type ZipSource,
+  type ZipEntryInfo,
+} from './zip/read.js';
 export { ZipWriter } from './zip/write.js';
 export { unsafePathReason } from './zip/names.js';
 // XML
@@ -9,7 +15,13 @@ export { canonicalize, canonicalString, C14N, type C14nOptions } from './xml/c14
 export { NS } from './xml/namespaces.js';
 // XMLDSig
 export * from './xmldsig/algorithms.js';
-export { parseXmlSignature, type XmlSignature, type SignedInfo, type Reference, type Transform } from './xmldsig/signature.js';
+export {
+  parseXmlSignature,
+  type XmlSignature,
+  type SignedInfo,
+  type Reference,
+  type Transform,
+} from './xmldsig/signature.js';
 export { fileNameFromUri, uriFromFileName } from './xmldsig/uri.js';
 export { verifySignatureValue, signedInfoOctets, indexIds } from './xmldsig/verify.js';
 // XAdES
@@ -31,3 +43,26 @@ export { validateContainer, validateOpenContainer, type ValidateOptions } from '
 export * from './validation/findings.js';
 export type * from './validation/pki.js';
 export * from './validation/result.js';
+export {
+  writeContainer,
+  addSignature,
+  digestDataFile,
+  type DataFileInput,
+  type DataFileSource,
+  type WriteContainerOptions,
+  type AddSignatureOptions,
+} from './container/write.js';
+// signing
+export {
+  prepareSignature,
+  finalizeSignature,
+  type PrepareOptions,
+  type PreparedSignature,
+  type DataFileDigest,
+  type SignatureProductionPlaceInput,
+} from './signing/prepare.js';
+export {
+  signatureTimeStampData,
+  addUnsignedProperties,
+  type UnsignedPropertiesInput,
+} from './signing/extend.js';

@@ -32,13 +32,18 @@ export function parseAsicManifest(bytes: Uint8Array): AsicManifest {
   if (!isNamed(root, NS.asic, 'ASiCManifest')) throw malformed('root is not asic:ASiCManifest');
   const sigRefs = childrenNamed(root, NS.asic, 'SigReference');
   const sigUri = sigRefs[0] && attribute(sigRefs[0], 'URI');
-  if (sigRefs.length !== 1 || !sigUri) throw malformed('ASiCManifest needs exactly one SigReference with a URI');
+  if (sigRefs.length !== 1 || !sigUri)
+    throw malformed('ASiCManifest needs exactly one SigReference with a URI');
   const sigMime = attribute(sigRefs[0]!, 'MimeType');
   const references = childrenNamed(root, NS.asic, 'DataObjectReference').map((ref): AsicManifestReference => {
     const uri = attribute(ref, 'URI');
-    const [method, value] = elementChildren(ref).filter((e) => e.namespaceURI === NS.ds && e.localName !== 'Transforms');
-    const digestMethod = method && isNamed(method, NS.ds, 'DigestMethod') ? attribute(method, 'Algorithm') : undefined;
-    const digestValue = value && isNamed(value, NS.ds, 'DigestValue') ? decodeBase64Strict(textOnly(value) ?? '') : undefined;
+    const [method, value] = elementChildren(ref).filter(
+      (e) => e.namespaceURI === NS.ds && e.localName !== 'Transforms',
+    );
+    const digestMethod =
+      method && isNamed(method, NS.ds, 'DigestMethod') ? attribute(method, 'Algorithm') : undefined;
+    const digestValue =
+      value && isNamed(value, NS.ds, 'DigestValue') ? decodeBase64Strict(textOnly(value) ?? '') : undefined;
     if (!uri || !digestMethod || !digestValue) throw malformed('malformed DataObjectReference');
     const mimeType = attribute(ref, 'MimeType');
     return {
@@ -49,5 +54,8 @@ export function parseAsicManifest(bytes: Uint8Array): AsicManifest {
       digestValue,
     };
   });
-  return { sigReference: { uri: sigUri, ...(sigMime !== undefined ? { mimeType: sigMime } : {}) }, references };
+  return {
+    sigReference: { uri: sigUri, ...(sigMime !== undefined ? { mimeType: sigMime } : {}) },
+    references,
+  };
 }

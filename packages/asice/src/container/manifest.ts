@@ -33,7 +33,8 @@ export function parseManifest(bytes: Uint8Array): Manifest {
   const seen = new Set<string>();
   for (const el of elementChildren(root)) {
     if (!isNamed(el, NS.manifest, 'file-entry')) continue; // ODF allows other elements
-    if (!el.hasAttributeNS(NS.manifest, 'full-path')) throw malformed('manifest:file-entry without manifest:full-path');
+    if (!el.hasAttributeNS(NS.manifest, 'full-path'))
+      throw malformed('manifest:file-entry without manifest:full-path');
     const fullPath = el.getAttributeNS(NS.manifest, 'full-path') ?? '';
     const mediaType = el.getAttributeNS(NS.manifest, 'media-type') ?? '';
     if (fullPath === '/') {
@@ -78,6 +79,14 @@ export function escapeXmlAttribute(value: string): string {
   return value.replace(
     /[&<>"\t\n\r]/g,
     (c) =>
-      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' })[c]!,
+      ({
+        '&': '&amp;',
+        '<': '&lt;',
+        '>': '&gt;',
+        '"': '&quot;',
+        '\t': '&#x9;',
+        '\n': '&#xA;',
+        '\r': '&#xD;',
+      })[c]!,
   );
 }

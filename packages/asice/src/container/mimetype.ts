@@ -17,7 +17,10 @@ export interface MimetypeContent {
  */
 export function readMimetype(bytes: Uint8Array): MimetypeContent | undefined {
   const text = Buffer.from(bytes).toString('utf8');
-  const value = text.replace(/^\uFEFF/, '').trim().toLowerCase();
+  const value = text
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase();
   const format = value === MIMETYPE_ASICE ? 'ASiC-E' : value === MIMETYPE_ASICS ? 'ASiC-S' : undefined;
   if (!format) return undefined;
   return { format, exact: text === mimetypeOf(format) };

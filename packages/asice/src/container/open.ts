@@ -17,13 +17,7 @@ import { ZipReader, type ZipEntryInfo, type ZipLimits, type ZipSource } from '..
 import { parseAsicManifest } from './asic-manifest.js';
 import { parseManifest, type Manifest } from './manifest.js';
 import { readMimetype } from './mimetype.js';
-import type {
-  ArchiveManifestFile,
-  Container,
-  DataFile,
-  SignatureFile,
-  TimeStampTokenFile,
-} from './model.js';
+import type { ArchiveManifestFile, Container, DataFile, SignatureFile, TimeStampTokenFile } from './model.js';
 
 export interface OpenOptions {
   zipLimits?: Partial<ZipLimits>;
@@ -63,9 +57,13 @@ export async function openContainer(source: ZipSource, options: OpenOptions = {}
     zip = await ZipReader.open(source, options.zipLimits);
   } catch (err) {
     if (err instanceof AsiceError && err.code === 'ZIP_INVALID' && (await looksLikeDdoc(source))) {
-      throw new AsiceError('CONTAINER_UNSUPPORTED_FORMAT', 'DigiDoc DDOC (XML) containers are not supported', {
-        cause: err,
-      });
+      throw new AsiceError(
+        'CONTAINER_UNSUPPORTED_FORMAT',
+        'DigiDoc DDOC (XML) containers are not supported',
+        {
+          cause: err,
+        },
+      );
     }
     throw err;
   }
@@ -92,8 +90,10 @@ async function readContainer(zip: ZipReader, xmlLimits: XmlLimits): Promise<Cont
   const mimetypeEntry = mimetypes[0];
   if (!mimetypeEntry) throw new AsiceError('CONTAINER_NOT_ASIC', 'not an ASiC container: no mimetype entry');
   const mimetype = readMimetype(await zip.readBytes(mimetypeEntry, 1024));
-  if (!mimetype) throw new AsiceError('CONTAINER_MIMETYPE_INVALID', 'mimetype is not an ASiC-E or ASiC-S media type');
-  if (mimetypeEntry.index !== 0 || mimetypeEntry.localHeaderOffset !== 0) notices.push(finding('MIMETYPE_NOT_FIRST'));
+  if (!mimetype)
+    throw new AsiceError('CONTAINER_MIMETYPE_INVALID', 'mimetype is not an ASiC-E or ASiC-S media type');
+  if (mimetypeEntry.index !== 0 || mimetypeEntry.localHeaderOffset !== 0)
+    notices.push(finding('MIMETYPE_NOT_FIRST'));
   if (mimetypeEntry.compressionMethod !== 0) notices.push(finding('MIMETYPE_COMPRESSED'));
   if (mimetypeEntry.centralExtraFieldLength > 0 || (await zip.localExtraFieldLength(mimetypeEntry)) > 0) {
     notices.push(finding('MIMETYPE_EXTRA_FIELD'));
@@ -102,7 +102,8 @@ async function readContainer(zip: ZipReader, xmlLimits: XmlLimits): Promise<Cont
 
   // manifest
   const manifests = of('manifest');
-  if (manifests.length > 1) throw new AsiceError('CONTAINER_DUPLICATE_ENTRY', 'more than one META-INF/manifest.xml');
+  if (manifests.length > 1)
+    throw new AsiceError('CONTAINER_DUPLICATE_ENTRY', 'more than one META-INF/manifest.xml');
   let manifest: Manifest | undefined;
   if (manifests[0]) manifest = parseManifest(await zip.readBytes(manifests[0], xmlLimits.maxBytes));
 
@@ -110,7 +111,8 @@ async function readContainer(zip: ZipReader, xmlLimits: XmlLimits): Promise<Cont
   const dataFiles: DataFile[] = [];
   const seen = new Map<string, string>();
   for (const entry of of('data')) {
-    if (seen.has(entry.name)) throw new AsiceError('CONTAINER_DUPLICATE_ENTRY', `duplicate data file ${entry.name}`);
+    if (seen.has(entry.name))
+      throw new AsiceError('CONTAINER_DUPLICATE_ENTRY', `duplicate data file ${entry.name}`);
     const folded = entry.name.toLowerCase();
     const other = [...seen.keys()].find((n) => n.toLowerCase() === folded);
     if (other) notices.push(finding('CASE_VARIANT_FILE_NAMES', `${other} and ${entry.name}`, entry.name));
@@ -206,12 +208,15 @@ function checkAsicsContent(
   const fail = (message: string): never => {
     throw new AsiceError('CONTAINER_ASICS_CONTENT', message);
   };
-  for (const file of dataFiles) if (file.name.includes('/')) fail(`ASiC-S data file ${file.name} is in a folder`);
+  for (const file of dataFiles)
+    if (file.name.includes('/')) fail(`ASiC-S data file ${file.name} is in a folder`);
   if (signatureFiles.length > 0 && tokens.length > 0) {
     fail('an ASiC-S container cannot hold signatures and time-stamp tokens together');
   }
   if ((signatureFiles.length > 0 || tokens.length > 0) && dataFiles.length !== 1) {
-    fail(`a signed or time-stamped ASiC-S container must hold exactly one data file, not ${dataFiles.length}`);
+    fail(
+      `a signed or time-stamped ASiC-S container must hold exactly one data file, not ${dataFiles.length}`,
+    );
   }
   if (dataFiles.length > 1) fail('an ASiC-S container cannot hold more than one data file');
 }

@@ -18,7 +18,10 @@ export interface TokenCoreResult {
   readonly pkiInput: ContainerTimeStampInput;
 }
 
-export async function checkTimeStampTokens(container: Container, digester: Digester): Promise<{
+export async function checkTimeStampTokens(
+  container: Container,
+  digester: Digester,
+): Promise<{
   tokens: TokenCoreResult[];
   containerFindings: Finding[];
 }> {
@@ -26,12 +29,15 @@ export async function checkTimeStampTokens(container: Container, digester: Diges
   const tokenNames = new Set(container.timeStampTokens.map((t) => t.name));
   for (const m of container.archiveManifests) {
     const covering = fileNameFromUri(m.manifest.sigReference.uri);
-    if (!tokenNames.has(covering)) containerFindings.push(finding('ARCHIVE_MANIFEST_TOKEN_MISSING', covering, m.name));
+    if (!tokenNames.has(covering))
+      containerFindings.push(finding('ARCHIVE_MANIFEST_TOKEN_MISSING', covering, m.name));
   }
   const dataFile = container.dataFiles[0];
   const tokens: TokenCoreResult[] = [];
   for (const token of container.timeStampTokens) {
-    const manifest = container.archiveManifests.find((m) => fileNameFromUri(m.manifest.sigReference.uri) === token.name);
+    const manifest = container.archiveManifests.find(
+      (m) => fileNameFromUri(m.manifest.sigReference.uri) === token.name,
+    );
     if (!manifest) {
       const parts: DigestPart[] = dataFile ? [{ dataFile }] : [];
       tokens.push({
@@ -81,7 +87,13 @@ async function checkArchiveManifest(
       container.timeStampTokens.find((t) => t.name === name)?.der ??
       container.archiveManifests.find((m) => m.name === name)?.bytes;
     if (!dataFile && !other) {
-      findings.push(finding('ARCHIVE_MANIFEST_REFERENCE_NOT_FOUND', `${JSON.stringify(ref.uri)} in ${manifest.name}`, ref.uri));
+      findings.push(
+        finding(
+          'ARCHIVE_MANIFEST_REFERENCE_NOT_FOUND',
+          `${JSON.stringify(ref.uri)} in ${manifest.name}`,
+          ref.uri,
+        ),
+      );
       continue;
     }
     const alg = digestAlgorithm(ref.digestMethod);
@@ -90,7 +102,9 @@ async function checkArchiveManifest(
       continue;
     }
     if (alg.weak) findings.push(finding('WEAK_ALGORITHM', `${manifest.name} digest of ${name}`, name));
-    const actual = dataFile ? await digester.dataFile(dataFile, alg.hash) : await digester.parts([other!], alg.hash);
+    const actual = dataFile
+      ? await digester.dataFile(dataFile, alg.hash)
+      : await digester.parts([other!], alg.hash);
     if (!digestsEqual(actual, ref.digestValue)) {
       findings.push(finding('ARCHIVE_MANIFEST_DIGEST_MISMATCH', `${name} in ${manifest.name}`, name));
     } else if (dataFile) {

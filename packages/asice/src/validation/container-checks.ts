@@ -21,7 +21,8 @@ export function checkContainer(container: Container): Finding[] {
   const findings: Finding[] = [...container.notices];
   for (const name of container.cadesSignatureFiles) findings.push(finding('CADES_SIGNATURE', name, name));
   for (const name of container.unsupportedEntries) findings.push(finding('UNSUPPORTED_ENTRY', name, name));
-  for (const file of container.dataFiles) if (file.size === 0) findings.push(finding('EMPTY_DATA_FILE', file.name, file.name));
+  for (const file of container.dataFiles)
+    if (file.size === 0) findings.push(finding('EMPTY_DATA_FILE', file.name, file.name));
 
   const seen = new Set<string>();
   for (const file of container.signatureFiles) {
@@ -29,7 +30,9 @@ export function checkContainer(container: Container): Finding[] {
     seen.add(file.name);
   }
   if (container.format === 'ASiC-S' && container.signatureFiles.length > 1) {
-    findings.push(finding('ASICS_MULTIPLE_SIGNATURE_FILES', `${container.signatureFiles.length} signature files`));
+    findings.push(
+      finding('ASICS_MULTIPLE_SIGNATURE_FILES', `${container.signatureFiles.length} signature files`),
+    );
   }
   if (container.format === 'ASiC-E') findings.push(...checkManifest(container));
   for (const signature of container.signatures) {
@@ -37,7 +40,9 @@ export function checkContainer(container: Container): Finding[] {
     if (entries.length === 0) continue;
     for (const file of container.dataFiles) {
       if (!names(entries).has(file.name) && !names(entries).has(file.name.replace(/ /g, '+'))) {
-        findings.push(finding('DATA_FILE_NOT_SIGNED', `${file.name} by ${signatureLabel(signature)}`, file.name));
+        findings.push(
+          finding('DATA_FILE_NOT_SIGNED', `${file.name} by ${signatureLabel(signature)}`, file.name),
+        );
       }
     }
   }
@@ -54,13 +59,17 @@ function checkManifest(container: Container): Finding[] {
   const zipNames = new Set(container.dataFiles.map((f) => f.name));
   const manifestNames = new Set(manifest.entries.map((e) => e.fullPath));
   for (const entry of manifest.entries) {
-    if (!zipNames.has(entry.fullPath)) findings.push(finding('MANIFEST_FILE_MISSING', entry.fullPath, entry.fullPath));
+    if (!zipNames.has(entry.fullPath))
+      findings.push(finding('MANIFEST_FILE_MISSING', entry.fullPath, entry.fullPath));
   }
   for (const file of container.dataFiles) {
-    if (!manifestNames.has(file.name)) findings.push(finding('DATA_FILE_NOT_IN_MANIFEST', file.name, file.name));
+    if (!manifestNames.has(file.name))
+      findings.push(finding('DATA_FILE_NOT_IN_MANIFEST', file.name, file.name));
   }
   for (const signature of container.signatures) {
-    findings.push(...compareWithManifest(manifest.entries, signedEntries(signature), signatureLabel(signature)));
+    findings.push(
+      ...compareWithManifest(manifest.entries, signedEntries(signature), signatureLabel(signature)),
+    );
   }
   return findings;
 }
@@ -101,7 +110,9 @@ function compareWithManifest(
       }
     }
   }
-  const unmatchedSigned = signed.filter((e) => !mismatched.has(e) && !manifestKeys.has(key(e.name, e.mediaType)));
+  const unmatchedSigned = signed.filter(
+    (e) => !mismatched.has(e) && !manifestKeys.has(key(e.name, e.mediaType)),
+  );
   const unmatchedSignedAlt = signed.filter(
     (e) => !manifestKeys.has(key(e.name.replace(/\+/g, ' '), e.mediaType)),
   );

@@ -16,7 +16,10 @@ export const FINDINGS = {
   MIMETYPE_NOT_FIRST: ['warning', 'the mimetype entry is not the first entry of the ZIP'],
   MIMETYPE_COMPRESSED: ['warning', 'the mimetype entry is compressed'],
   MIMETYPE_EXTRA_FIELD: ['warning', 'the mimetype entry has a ZIP extra field'],
-  MIMETYPE_NOT_EXACT: ['warning', 'the mimetype content has extra characters (byte order mark, whitespace, letter case)'],
+  MIMETYPE_NOT_EXACT: [
+    'warning',
+    'the mimetype content has extra characters (byte order mark, whitespace, letter case)',
+  ],
   MANIFEST_MISSING: ['invalid', 'the container has no META-INF/manifest.xml'],
   MANIFEST_ROOT_MEDIA_TYPE: ['warning', 'the manifest does not list the container media type under "/"'],
   MANIFEST_FILE_MISSING: ['invalid', 'the manifest lists a file the container does not hold'],
@@ -24,7 +27,10 @@ export const FINDINGS = {
   DATA_FILE_NOT_SIGNED: ['invalid', 'a data file is not covered by a signature'],
   MANIFEST_FILE_NOT_SIGNED: ['invalid', 'a file listed in the manifest is not referenced by a signature'],
   SIGNED_FILE_NOT_IN_MANIFEST: ['invalid', 'a signature references a file the manifest does not list'],
-  MANIFEST_MEDIA_TYPE_MISMATCH: ['invalid', 'the manifest and a signature give different media types for a file'],
+  MANIFEST_MEDIA_TYPE_MISMATCH: [
+    'invalid',
+    'the manifest and a signature give different media types for a file',
+  ],
   DUPLICATE_SIGNATURE_FILE: ['invalid', 'two signature files have the same name'],
   ASICS_MULTIPLE_SIGNATURE_FILES: ['invalid', 'an ASiC-S container may hold only one signature file'],
   EMPTY_DATA_FILE: ['warning', 'a data file is empty'],
@@ -36,7 +42,10 @@ export const FINDINGS = {
   SIGNATURE_LEVEL_B: ['unsupported', 'the signature has no signature time-stamp (XAdES B level)'],
   SIGNATURE_LEVEL_T: ['unsupported', 'the signature has no revocation values (XAdES T level)'],
   SIGNATURE_ID_MISSING: ['warning', 'the ds:Signature element has no Id'],
-  QUALIFYING_PROPERTIES_TARGET_MISMATCH: ['warning', 'QualifyingProperties Target does not point at its signature'],
+  QUALIFYING_PROPERTIES_TARGET_MISMATCH: [
+    'warning',
+    'QualifyingProperties Target does not point at its signature',
+  ],
   POLICY_IMPLIED: ['warning', 'signature created with an implied policy, additional conditions may apply'],
   UNEVALUATED_PROPERTY: ['info', 'the signature holds a property riik does not evaluate'],
   DATA_OBJECT_FORMAT_MISSING: ['warning', 'a data reference has no DataObjectFormat with a MimeType'],
@@ -64,7 +73,10 @@ export const FINDINGS = {
   KEY_ALGORITHM_MISMATCH: ['invalid', "the signature algorithm does not fit the signing certificate's key"],
   SIGNATURE_VALUE_INVALID: ['invalid', 'the signature value does not verify with the signing certificate'],
   // time-stamps of a time-stamped ASiC-S container
-  ARCHIVE_MANIFEST_TOKEN_MISSING: ['invalid', 'an ASiCArchiveManifest names a time-stamp token that is not there'],
+  ARCHIVE_MANIFEST_TOKEN_MISSING: [
+    'invalid',
+    'an ASiCArchiveManifest names a time-stamp token that is not there',
+  ],
   ARCHIVE_MANIFEST_REFERENCE_NOT_FOUND: [
     'indeterminate',
     'an ASiCArchiveManifest references an entry that is not in the container',

@@ -79,7 +79,8 @@ export function containerVerdict(
   if (signatures.some((s) => s.indication === 'UNSUPPORTED')) return 'UNSUPPORTED';
   if (signatures.length > 0) {
     if (signatures.some((s) => s.indication === 'INVALID')) return 'INVALID';
-    if (worst === 'indeterminate' || signatures.some((s) => s.indication === 'INDETERMINATE')) return 'INDETERMINATE';
+    if (worst === 'indeterminate' || signatures.some((s) => s.indication === 'INDETERMINATE'))
+      return 'INDETERMINATE';
     return 'VALID';
   }
   if (tokens.length > 0) return timeStampedVerdict(tokens, worst === 'indeterminate');
@@ -90,7 +91,10 @@ export function containerVerdict(
  * digidoc4j's rule for time-stamped ASiC-S (AsicSTimestampedContainerValidationResult): the
  * container is valid when at least one token is valid, whatever the others say.
  */
-function timeStampedVerdict(tokens: readonly TimeStampTokenReport[], containerIndeterminate: boolean): ContainerVerdict {
+function timeStampedVerdict(
+  tokens: readonly TimeStampTokenReport[],
+  containerIndeterminate: boolean,
+): ContainerVerdict {
   if (tokens.some((t) => t.indication === 'VALID') && !containerIndeterminate) return 'VALID';
   if (tokens.some((t) => t.indication === 'INDETERMINATE') || containerIndeterminate) return 'INDETERMINATE';
   return 'INVALID';

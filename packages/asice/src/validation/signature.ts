@@ -57,7 +57,8 @@ export async function checkSignatureCore(
   else if (signature.level === 'B') findings.push(finding('SIGNATURE_LEVEL_B'));
   else if (signature.level === 'T') findings.push(finding('SIGNATURE_LEVEL_T'));
   if (xml.id === undefined) findings.push(finding('SIGNATURE_ID_MISSING'));
-  else if (qp.target !== `#${xml.id}`) findings.push(finding('QUALIFYING_PROPERTIES_TARGET_MISMATCH', qp.target));
+  else if (qp.target !== `#${xml.id}`)
+    findings.push(finding('QUALIFYING_PROPERTIES_TARGET_MISMATCH', qp.target));
   if (qp.signedProperties.policy?.implied) findings.push(finding('POLICY_IMPLIED'));
   for (const name of [...qp.signedProperties.unevaluated, ...qp.unsignedProperties.unevaluated]) {
     findings.push(finding('UNEVALUATED_PROPERTY', name));
@@ -68,7 +69,8 @@ export async function checkSignatureCore(
   if (!c14nOk) findings.push(finding('UNSUPPORTED_ALGORITHM', xml.signedInfo.canonicalizationMethod));
   const sigAlg = signatureAlgorithm(xml.signedInfo.signatureMethod);
   if (!sigAlg) findings.push(finding('UNSUPPORTED_ALGORITHM', xml.signedInfo.signatureMethod));
-  else if (sigAlg.weak) findings.push(finding('WEAK_ALGORITHM', `signature method ${xml.signedInfo.signatureMethod}`));
+  else if (sigAlg.weak)
+    findings.push(finding('WEAK_ALGORITHM', `signature method ${xml.signedInfo.signatureMethod}`));
 
   // references
   const spRefs = xml.signedInfo.references.filter((r) => r.type === SIGNED_PROPERTIES_TYPE);
@@ -92,7 +94,9 @@ export async function checkSignatureCore(
   let signatureValueVerified = false;
   if (cert && sigAlg && c14nOk) {
     if (!keyFits(cert.publicKey, sigAlg)) {
-      findings.push(finding('KEY_ALGORITHM_MISMATCH', `${sigAlg.uri} with a ${cert.publicKey.asymmetricKeyType} key`));
+      findings.push(
+        finding('KEY_ALGORITHM_MISMATCH', `${sigAlg.uri} with a ${cert.publicKey.asymmetricKeyType} key`),
+      );
     } else {
       signatureValueVerified = verifySignatureValue(
         sigAlg,
@@ -104,7 +108,11 @@ export async function checkSignatureCore(
     }
   }
 
-  const result: SignatureCoreResult = { findings, signedFiles, ...(cert ? { signingCertificate: cert } : {}) };
+  const result: SignatureCoreResult = {
+    findings,
+    signedFiles,
+    ...(cert ? { signingCertificate: cert } : {}),
+  };
   if (!cert) return result;
   return { ...result, pkiInput: pkiInput(ctx, signature, cert, signatureValueVerified, findings) };
 }
@@ -115,7 +123,8 @@ function checkSignedPropertiesReference(
   reference: Reference,
 ): Finding[] {
   const uri = reference.uri ?? '';
-  if (!isSameDocumentUri(uri)) return [finding('SIGNED_PROPERTIES_REFERENCE_MISMATCH', `URI ${JSON.stringify(uri)}`)];
+  if (!isSameDocumentUri(uri))
+    return [finding('SIGNED_PROPERTIES_REFERENCE_MISMATCH', `URI ${JSON.stringify(uri)}`)];
   const id = uri.slice(1);
   if (ctx.ids.duplicates.has(id)) return [finding('DUPLICATE_ID', id)];
   const target = ctx.ids.byId.get(id);
@@ -128,7 +137,8 @@ function checkSignedPropertiesReference(
   if (!octets) return [finding('TRANSFORM_NOT_ALLOWED', 'SignedProperties reference transforms')];
   const out: Finding[] = [];
   if (alg.weak) out.push(finding('WEAK_ALGORITHM', `SignedProperties digest ${alg.hash}`));
-  if (!digestsEqual(digest(alg.hash, octets), reference.digestValue)) out.push(finding('SIGNED_PROPERTIES_DIGEST_MISMATCH'));
+  if (!digestsEqual(digest(alg.hash, octets), reference.digestValue))
+    out.push(finding('SIGNED_PROPERTIES_DIGEST_MISMATCH'));
   return out;
 }
 
@@ -137,16 +147,22 @@ async function checkDataReference(
   signature: XadesSignature,
   reference: Reference,
 ): Promise<{ findings: Finding[]; file?: string }> {
-  if (reference.uri === undefined || reference.uri === '') return { findings: [finding('REFERENCE_URI_MISSING')] };
+  if (reference.uri === undefined || reference.uri === '')
+    return { findings: [finding('REFERENCE_URI_MISSING')] };
   if (isSameDocumentUri(reference.uri)) {
     return { findings: [finding('REFERENCE_UNSUPPORTED', `same-document reference ${reference.uri}`)] };
   }
   if (reference.transforms.length > 0) {
-    return { findings: [finding('TRANSFORM_NOT_ALLOWED', `on data reference ${reference.uri}`, reference.uri)] };
+    return {
+      findings: [finding('TRANSFORM_NOT_ALLOWED', `on data reference ${reference.uri}`, reference.uri)],
+    };
   }
   const findings: Finding[] = [];
   const formats = signature.qualifyingProperties.signedProperties.dataObjectFormats;
-  if (!reference.id || !formats.some((f) => f.objectReference === `#${reference.id}` && f.mimeType !== undefined)) {
+  if (
+    !reference.id ||
+    !formats.some((f) => f.objectReference === `#${reference.id}` && f.mimeType !== undefined)
+  ) {
     findings.push(finding('DATA_OBJECT_FORMAT_MISSING', reference.uri, reference.uri));
   }
   const name = fileNameFromUri(reference.uri);
@@ -160,7 +176,8 @@ async function checkDataReference(
     findings.push(finding('UNSUPPORTED_ALGORITHM', reference.digestMethod, file.name));
     return { findings, file: file.name };
   }
-  if (alg.weak) findings.push(finding('WEAK_ALGORITHM', `digest of ${file.name} with ${alg.hash}`, file.name));
+  if (alg.weak)
+    findings.push(finding('WEAK_ALGORITHM', `digest of ${file.name} with ${alg.hash}`, file.name));
   const actual = await ctx.digester.dataFile(file, alg.hash);
   if (!digestsEqual(actual, reference.digestValue)) {
     findings.push(finding('REFERENCE_DIGEST_MISMATCH', file.name, file.name));
@@ -180,7 +197,10 @@ function pkiInput(
     parts && { description, digest: (hash) => ctx.digester.parts(parts, hash) };
   const signatureTimeStamps: TimeStampInput[] = up.signatureTimeStamps.map((property) => {
     const input = signatureTimeStampInput(signature, property);
-    if (!input) findings.push(finding('UNSUPPORTED_ALGORITHM', `SignatureTimeStamp ${property.canonicalizationMethod}`));
+    if (!input)
+      findings.push(
+        finding('UNSUPPORTED_ALGORITHM', `SignatureTimeStamp ${property.canonicalizationMethod}`),
+      );
     const data = timeStamped('canonicalized ds:SignatureValue', input && [input]);
     return { property, token: property.tokens[0]!, ...(data ? { timeStamped: data } : {}) };
   });

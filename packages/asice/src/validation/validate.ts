@@ -102,7 +102,8 @@ export async function validateOpenContainer(
     containerFindings.push(...checked.containerFindings);
     for (const token of checked.tokens) {
       const findings: Finding[] = [...token.findings];
-      if (options.pki) findings.push(...(await options.pki.checkContainerTimeStamp(token.pkiInput, context)).findings);
+      if (options.pki)
+        findings.push(...(await options.pki.checkContainerTimeStamp(token.pkiInput, context)).findings);
       else findings.push(finding('PKI_CHECKS_NOT_PERFORMED'));
       timeStampTokens.push({
         file: token.token.name,
@@ -114,7 +115,11 @@ export async function validateOpenContainer(
     }
   }
 
-  const all = [...containerFindings, ...signatures.flatMap((s) => s.findings), ...timeStampTokens.flatMap((t) => t.findings)];
+  const all = [
+    ...containerFindings,
+    ...signatures.flatMap((s) => s.findings),
+    ...timeStampTokens.flatMap((t) => t.findings),
+  ];
   return {
     verdict: containerVerdict(containerFindings, signatures, timeStampTokens),
     format: container.format,

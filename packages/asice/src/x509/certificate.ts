@@ -14,6 +14,9 @@ export interface CertificateInfo {
   readonly publicKey: KeyObject;
   readonly serialNumber: bigint;
   readonly issuer: DistinguishedName;
+  /** The issuer Name and serialNumber INTEGER exactly as encoded in the certificate (TLV). */
+  readonly issuerDer: Uint8Array;
+  readonly serialNumberDer: Uint8Array;
   readonly subject: DistinguishedName;
   /** Human-readable subject for messages. */
   readonly subjectText: string;
@@ -43,6 +46,8 @@ export function readCertificate(der: Uint8Array): CertificateInfo {
     publicKey: x509.publicKey,
     serialNumber: integerValue(serial),
     issuer: parseDerName(issuer),
+    issuerDer: new Uint8Array(issuer.valueBeforeDecodeView),
+    serialNumberDer: new Uint8Array(serial.valueBeforeDecodeView),
     subject: parseDerName(subject),
     subjectText: x509.subject.replace(/\n/g, ', '),
     notBefore: new Date(x509.validFrom),
@@ -55,7 +60,11 @@ export function certificateDigest(der: Uint8Array, hash: HashName): Uint8Array {
 }
 
 export function sequenceItems(block: asn1js.AsnType | undefined): asn1js.AsnType[] {
-  if (!(block instanceof asn1js.Sequence) && !(block instanceof asn1js.Set) && !(block instanceof asn1js.Constructed)) {
+  if (
+    !(block instanceof asn1js.Sequence) &&
+    !(block instanceof asn1js.Set) &&
+    !(block instanceof asn1js.Constructed)
+  ) {
     throw new AsiceError('XADES_MALFORMED', 'expected an ASN.1 SEQUENCE');
   }
   return block.valueBlock.value;

@@ -199,7 +199,10 @@ export function namesEqual(a: DistinguishedName, b: DistinguishedName): boolean 
 }
 
 function valueKey(v: AttributeValue): string {
-  const value = v.text !== undefined ? `s:${v.text.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase()}` : `d:${v.derHex}`;
+  const value =
+    v.text !== undefined
+      ? `s:${v.text.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase()}`
+      : `d:${v.derHex}`;
   return `${v.type}=${value}`;
 }
 

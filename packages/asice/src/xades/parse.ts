@@ -121,7 +121,10 @@ function parseSigningCertificate(ssp: Element): SigningCertificate | undefined {
 function parsePolicy(el: Element): SignaturePolicy {
   const implied = single(el, NS.xades, 'SignaturePolicyImplied');
   const id = single(el, NS.xades, 'SignaturePolicyId');
-  if (!implied === !id) throw malformed('SignaturePolicyIdentifier needs exactly one of SignaturePolicyId, SignaturePolicyImplied');
+  if (!implied === !id)
+    throw malformed(
+      'SignaturePolicyIdentifier needs exactly one of SignaturePolicyId, SignaturePolicyImplied',
+    );
   if (!id) return { implied: true, spuris: [] };
   const sigPolicyId = single(id, NS.xades, 'SigPolicyId');
   const identifierEl = sigPolicyId && single(sigPolicyId, NS.xades, 'Identifier');
@@ -172,7 +175,9 @@ function parseSignerRole(ssp: Element): SignerRole | undefined {
   const el = v1 ?? v2;
   if (!el) return undefined;
   const claimed = single(el, NS.xades, 'ClaimedRoles');
-  const claimedRoles = claimed ? childrenNamed(claimed, NS.xades, 'ClaimedRole').map((r) => textOnly(r) ?? '') : [];
+  const claimedRoles = claimed
+    ? childrenNamed(claimed, NS.xades, 'ClaimedRole').map((r) => textOnly(r) ?? '')
+    : [];
   return { version: v1 ? 1 : 2, claimedRoles };
 }
 
@@ -215,7 +220,8 @@ function parseUnsignedProperties(el: Element | undefined): UnsignedProperties {
   };
   if (!el) return props;
   for (const child of elementChildren(el)) {
-    if (isNamed(child, NS.xades, 'UnsignedDataObjectProperties')) props.unevaluated.push('UnsignedDataObjectProperties');
+    if (isNamed(child, NS.xades, 'UnsignedDataObjectProperties'))
+      props.unevaluated.push('UnsignedDataObjectProperties');
     else if (!isNamed(child, NS.xades, 'UnsignedSignatureProperties')) {
       throw malformed(`unexpected ${describe(child)} in xades:UnsignedProperties`);
     }
@@ -234,7 +240,10 @@ function parseUnsignedProperties(el: Element | undefined): UnsignedProperties {
       props.archiveTimeStamps.push(parseTimeStamp(child, 'ArchiveTimeStamp'));
     } else if (isNamed(child, NS.xades141, 'TimeStampValidationData')) {
       const certs = single(child, NS.xades, 'CertificateValues');
-      if (certs) props.timeStampValidationData.certificates.push(...encapsulated(certs, 'EncapsulatedX509Certificate'));
+      if (certs)
+        props.timeStampValidationData.certificates.push(
+          ...encapsulated(certs, 'EncapsulatedX509Certificate'),
+        );
       const rev = single(child, NS.xades, 'RevocationValues');
       if (rev) {
         const revocation = parseRevocationValues(rev);
@@ -263,11 +272,18 @@ function parseTimeStamp(el: Element, kind: XadesTimeStamp['kind']): XadesTimeSta
   const c14nEl = single(el, NS.ds, 'CanonicalizationMethod');
   const algorithm = c14nEl ? attribute(c14nEl, 'Algorithm') : C14N.c14n10;
   if (!algorithm) throw malformed(`${kind} CanonicalizationMethod has no Algorithm`);
-  if (childrenNamed(el, NS.xades, 'XMLTimeStamp').length > 0) throw malformed(`${kind} with XMLTimeStamp is not supported`);
+  if (childrenNamed(el, NS.xades, 'XMLTimeStamp').length > 0)
+    throw malformed(`${kind} with XMLTimeStamp is not supported`);
   const tokens = encapsulated(el, 'EncapsulatedTimeStamp');
   if (tokens.length === 0) throw malformed(`${kind} has no EncapsulatedTimeStamp`);
   const id = attribute(el, 'Id');
-  return { element: el, kind, ...(id !== undefined ? { id } : {}), canonicalizationMethod: algorithm, tokens };
+  return {
+    element: el,
+    kind,
+    ...(id !== undefined ? { id } : {}),
+    canonicalizationMethod: algorithm,
+    tokens,
+  };
 }
 
 /** The DER of each `name` child (base64; the Encoding attribute, when present, must say DER). */
@@ -295,7 +311,9 @@ function parseDigestAlgAndValue(el: Element): DigestAlgAndValue {
 
 /** xs:dateTime; a value without a zone is read as UTC. */
 export function parseDateTime(text: string): Date {
-  const m = /^\s*(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?\s*$/.exec(text);
+  const m = /^\s*(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?\s*$/.exec(
+    text,
+  );
   if (!m) throw malformed(`not an xs:dateTime: ${JSON.stringify(text)}`);
   const zone = m[8] ?? 'Z';
   const date = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${(m[7] ?? '').slice(0, 4)}${zone}`);

@@ -6,7 +6,12 @@
  */
 import * as asn1js from 'asn1js';
 import { finding, type Finding } from '../validation/findings.js';
-import { readCertificate, certificateDigest, integerValue, type CertificateInfo } from '../x509/certificate.js';
+import {
+  readCertificate,
+  certificateDigest,
+  integerValue,
+  type CertificateInfo,
+} from '../x509/certificate.js';
 import { namesEqual, parseDerName, parseStringName } from '../x509/name.js';
 import { digestAlgorithm } from '../xmldsig/algorithms.js';
 import { digestsEqual } from '../xmldsig/verify.js';
@@ -21,7 +26,9 @@ export function identifySigningCertificate(signature: XadesSignature): SigningCe
   const findings: Finding[] = [];
   const ref = signature.qualifyingProperties.signedProperties.signingCertificate;
   if (!ref) {
-    return { findings: [finding('SIGNING_CERTIFICATE_NOT_FOUND', 'SignedProperties has no SigningCertificate')] };
+    return {
+      findings: [finding('SIGNING_CERTIFICATE_NOT_FOUND', 'SignedProperties has no SigningCertificate')],
+    };
   }
   for (const certId of ref.certs) {
     const alg = digestAlgorithm(certId.certDigest.algorithm);
@@ -45,11 +52,15 @@ export function identifySigningCertificate(signature: XadesSignature): SigningCe
     } catch {
       continue;
     }
-    if (!issuerSerialMatches(certId, certificate)) findings.push(finding('SIGNING_CERTIFICATE_ISSUER_SERIAL_MISMATCH'));
+    if (!issuerSerialMatches(certId, certificate))
+      findings.push(finding('SIGNING_CERTIFICATE_ISSUER_SERIAL_MISMATCH'));
     return { certificate, findings };
   }
   findings.push(
-    finding('SIGNING_CERTIFICATE_NOT_FOUND', 'no certificate in the signature matches the SigningCertificate digest'),
+    finding(
+      'SIGNING_CERTIFICATE_NOT_FOUND',
+      'no certificate in the signature matches the SigningCertificate digest',
+    ),
   );
   return { findings };
 }

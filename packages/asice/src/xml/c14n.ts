@@ -168,7 +168,11 @@ class Writer {
   }
 
   /** Exclusive C14N 3: the element's own prefix, its attributes' prefixes, and the InclusiveNamespaces list. */
-  private visiblyUtilized(el: Element, attributes: readonly Attr[], scope: ReadonlyMap<string, string>): string[] {
+  private visiblyUtilized(
+    el: Element,
+    attributes: readonly Attr[],
+    scope: ReadonlyMap<string, string>,
+  ): string[] {
     const used = new Set<string>([el.prefix ?? '']);
     for (const attr of attributes) if (attr.prefix) used.add(attr.prefix);
     for (const prefix of this.inclusivePrefixes) if (scope.has(prefix)) used.add(prefix);
@@ -216,7 +220,8 @@ function inheritedXmlAttributes(apex: Element, flavour: Flavour): Attr[] {
       if (!inherited.has(local)) inherited.set(local, attr); // the nearest ancestor wins
     }
   }
-  for (const attr of attributesOf(apex)) if (attr.namespaceURI === NS.xml) inherited.delete(attr.localName ?? '');
+  for (const attr of attributesOf(apex))
+    if (attr.namespaceURI === NS.xml) inherited.delete(attr.localName ?? '');
   return [...inherited.values()];
 }
 

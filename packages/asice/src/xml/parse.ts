@@ -39,7 +39,10 @@ export function parseXml(input: Uint8Array, limits: Partial<XmlLimits> = {}): Do
   }
   const declared = /^<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']/.exec(text)?.[1];
   if (declared !== undefined && !/^utf-?8$/i.test(declared)) {
-    throw new AsiceError('XML_UNSUPPORTED_ENCODING', `XML declares encoding ${declared}; only UTF-8 is accepted`);
+    throw new AsiceError(
+      'XML_UNSUPPORTED_ENCODING',
+      `XML declares encoding ${declared}; only UTF-8 is accepted`,
+    );
   }
   if (/<!DOCTYPE|<!ENTITY/.test(text)) {
     throw new AsiceError('XML_FORBIDDEN_DTD', 'XML with a document type declaration is refused');
@@ -57,7 +60,8 @@ export function parseXml(input: Uint8Array, limits: Partial<XmlLimits> = {}): Do
     throw new AsiceError('XML_MALFORMED', `malformed XML: ${firstLine(cause)}`, { cause });
   }
   if (problems.length > 0) throw new AsiceError('XML_MALFORMED', `malformed XML: ${problems[0]}`);
-  if (doc.doctype) throw new AsiceError('XML_FORBIDDEN_DTD', 'XML with a document type declaration is refused');
+  if (doc.doctype)
+    throw new AsiceError('XML_FORBIDDEN_DTD', 'XML with a document type declaration is refused');
   if (!doc.documentElement) throw new AsiceError('XML_MALFORMED', 'XML document has no root element');
   checkShape(doc, lim);
   return doc;
@@ -69,9 +73,11 @@ function checkShape(doc: Document, lim: XmlLimits): void {
   const stack: Array<{ node: Node; depth: number }> = [{ node: doc, depth: 0 }];
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
-    if (++nodes > lim.maxNodes) throw new AsiceError('XML_TOO_LARGE', `XML has more than ${lim.maxNodes} nodes`);
+    if (++nodes > lim.maxNodes)
+      throw new AsiceError('XML_TOO_LARGE', `XML has more than ${lim.maxNodes} nodes`);
     if (depth > lim.maxDepth) throw new AsiceError('XML_TOO_DEEP', `XML nests deeper than ${lim.maxDepth}`);
-    for (let child = node.firstChild; child; child = child.nextSibling) stack.push({ node: child, depth: depth + 1 });
+    for (let child = node.firstChild; child; child = child.nextSibling)
+      stack.push({ node: child, depth: depth + 1 });
   }
 }
 

@@ -55,7 +55,8 @@ function malformed(message: string): AsiceError {
 }
 
 export function parseXmlSignature(signature: Element): XmlSignature {
-  if (!isNamed(signature, NS.ds, 'Signature')) throw malformed(`expected ds:Signature, found ${describe(signature)}`);
+  if (!isNamed(signature, NS.ds, 'Signature'))
+    throw malformed(`expected ds:Signature, found ${describe(signature)}`);
   const children = elementChildren(signature);
   const [signedInfoEl, signatureValueEl] = children;
   if (!signedInfoEl || !isNamed(signedInfoEl, NS.ds, 'SignedInfo')) {

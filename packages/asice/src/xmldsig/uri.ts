@@ -15,7 +15,7 @@ const utf8 = new TextDecoder('utf-8'); // non-fatal: invalid sequences become U+
 export function fileNameFromUri(uri: string): string {
   if (!uri.includes('%')) return uri;
   const bytes: number[] = [];
-  for (let i = 0; i < uri.length; ) {
+  for (let i = 0; i < uri.length;) {
     const c = uri.charCodeAt(i);
     if (c === 0x25 /* % */) {
       const hex = uri.slice(i + 1, i + 3);
@@ -46,7 +46,10 @@ export function uriFromFileName(name: string): string {
   let out = '';
   for (const byte of Buffer.from(name, 'utf8')) {
     const ch = String.fromCharCode(byte);
-    out += /[A-Za-z0-9\-._~!$&'()*,;=:@/]/.test(ch) && byte < 0x80 ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    out +=
+      /[A-Za-z0-9\-._~!$&'()*,;=:@/]/.test(ch) && byte < 0x80
+        ? ch
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }

@@ -89,11 +89,16 @@ export function verifySignatureValue(
     if (algorithm.keyType === 'ec') {
       return cryptoVerify(algorithm.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signatureValue);
     }
-    const padding = algorithm.padding === 'pss' ? constants.RSA_PKCS1_PSS_PADDING : constants.RSA_PKCS1_PADDING;
+    const padding =
+      algorithm.padding === 'pss' ? constants.RSA_PKCS1_PSS_PADDING : constants.RSA_PKCS1_PADDING;
     return cryptoVerify(
       algorithm.hash,
       data,
-      { key, padding, ...(algorithm.padding === 'pss' ? { saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : {}) },
+      {
+        key,
+        padding,
+        ...(algorithm.padding === 'pss' ? { saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : {}),
+      },
       signatureValue,
     );
   } catch {

@@ -39,7 +39,8 @@ export function unsafePathReason(name: string): string | undefined {
 
 export function assertSafePath(name: string): void {
   const reason = unsafePathReason(name);
-  if (reason) throw new AsiceError('ZIP_UNSAFE_PATH', `unsafe ZIP entry name ${JSON.stringify(name)}: ${reason}`);
+  if (reason)
+    throw new AsiceError('ZIP_UNSAFE_PATH', `unsafe ZIP entry name ${JSON.stringify(name)}: ${reason}`);
 }
 
 export function isDirectoryName(name: string): boolean {

@@ -101,7 +101,9 @@ export class ZipReader {
     try {
       return await this.zip.openReadStreamPromise(this.entryOf(entry));
     } catch (cause) {
-      throw new AsiceError('ZIP_INVALID', `cannot read ZIP entry ${entry.name}: ${errorText(cause)}`, { cause });
+      throw new AsiceError('ZIP_INVALID', `cannot read ZIP entry ${entry.name}: ${errorText(cause)}`, {
+        cause,
+      });
     }
   }
 
@@ -135,7 +137,9 @@ export class ZipReader {
       const header = await this.zip.readLocalFileHeaderPromise(this.entryOf(entry));
       return header.extraFieldLength;
     } catch (cause) {
-      throw new AsiceError('ZIP_INVALID', `bad local header for ${entry.name}: ${errorText(cause)}`, { cause });
+      throw new AsiceError('ZIP_INVALID', `bad local header for ${entry.name}: ${errorText(cause)}`, {
+        cause,
+      });
     }
   }
 
@@ -152,7 +156,10 @@ async function readCentralDirectory(
   archiveSize: number,
 ): Promise<{ entries: ZipEntryInfo[]; raw: Map<ZipEntryInfo, yauzl.Entry> }> {
   if (zip.entryCount > lim.maxEntries) {
-    throw new AsiceError('ZIP_TOO_MANY_ENTRIES', `ZIP has ${zip.entryCount} entries, limit ${lim.maxEntries}`);
+    throw new AsiceError(
+      'ZIP_TOO_MANY_ENTRIES',
+      `ZIP has ${zip.entryCount} entries, limit ${lim.maxEntries}`,
+    );
   }
   const entries: ZipEntryInfo[] = [];
   const raw = new Map<ZipEntryInfo, yauzl.Entry>();

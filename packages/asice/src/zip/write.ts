@@ -37,7 +37,11 @@ export class ZipWriter {
   }
 
   /** Content read from a stream opened only when the writer reaches this entry. */
-  addStream(name: string, open: () => Readable | Promise<Readable>, options: { size?: number } = {}): void {
+  addStream(
+    name: string,
+    open: () => Readable | Promise<Readable>,
+    options: { size?: number; compress?: boolean } = {},
+  ): void {
     this.claim(name);
     this.zip.addReadStreamLazy(name, { compress: true, ...this.common(), ...options }, (cb) => {
       Promise.resolve()
