@@ -20,10 +20,22 @@ import { elementChildren, isNamed } from '../xml/dom.js';
 import { NS } from '../xml/namespaces.js';
 import { parseXml } from '../xml/parse.js';
 import { decodeBase64Strict, encodeBase64 } from '../xml/base64.js';
-import { digestUriOf, signatureAlgorithm, signatureUriOf, type HashName } from '../xmldsig/algorithms.js';
+import {
+  digestAlgorithm,
+  digestUriOf,
+  signatureAlgorithm,
+  signatureUriOf,
+  type HashName,
+} from '../xmldsig/algorithms.js';
 import { parseXmlSignature } from '../xmldsig/signature.js';
 import { uriFromFileName } from '../xmldsig/uri.js';
-import { signedInfoOctets, verifySignatureValue } from '../xmldsig/verify.js';
+import {
+  digestsEqual,
+  sameDocumentReferenceOctets,
+  signedInfoOctets,
+  verifySignatureValue,
+} from '../xmldsig/verify.js';
+import { parseXadesSignature } from '../xades/parse.js';
 import { SIGNED_PROPERTIES_TYPE } from '../validation/signature.js';
 
 /** A data file to sign: its name in the container, media type and digest (computed by streaming). */
@@ -191,13 +203,21 @@ export function finalizeSignature(prepared: PreparedSignature, signatureValue: U
   if (at < 0) throw new AsiceError('SIGNING_BAD_INPUT', 'prepared signature has no empty SignatureValue');
   const filled = `<ds:SignatureValue Id="value-${prepared.signatureId}">${encodeBase64(signatureValue)}</ds:SignatureValue>`;
   const xml = prepared.xml.slice(0, at) + filled + prepared.xml.slice(at + marker.length);
-  // the SignedInfo must still be the one that was signed
-  const again = signedInfoOctets(parseXmlSignature(signatureElement(xml)).signedInfo);
-  if (!again.equals(canonicalSignedInfo(prepared.xml))) {
+  // what is stored must be what was signed: the same SignedInfo, and SignedProperties matching its digest
+  const signature = parseXadesSignature(parseXmlSignature(signatureElement(xml)), 'prepared');
+  const again = signedInfoOctets(signature.xml.signedInfo);
+  const spRef = signature.xml.signedInfo.references.find((r) => r.type === SIGNED_PROPERTIES_TYPE);
+  const spOctets =
+    spRef && sameDocumentReferenceOctets(signature.qualifyingProperties.signedProperties.element, spRef);
+  const spHash = spRef && digestAlgorithm(spRef.digestMethod)?.hash;
+  if (
+    !again.equals(Buffer.from(signedInfo)) ||
+    !spOctets ||
+    !spHash ||
+    !digestsEqual(createHash(spHash).update(spOctets).digest(), spRef.digestValue)
+  ) {
     throw new AsiceError('SIGNING_BAD_INPUT', 'prepared signature was altered');
   }
-  if (!again.equals(Buffer.from(signedInfo)))
-    throw new AsiceError('SIGNING_BAD_INPUT', 'prepared signature was altered');
   return Buffer.from(xml, 'utf8');
 }
 

@@ -7,7 +7,7 @@ import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { AsiceError } from '../errors.js';
 import type { HashName } from '../xmldsig/algorithms.js';
-import { parseDerName, type DistinguishedName } from './name.js';
+import { formatName, parseDerName, type DistinguishedName } from './name.js';
 
 export interface CertificateInfo {
   readonly der: Uint8Array;
@@ -49,7 +49,7 @@ export function readCertificate(der: Uint8Array): CertificateInfo {
     issuerDer: new Uint8Array(issuer.valueBeforeDecodeView),
     serialNumberDer: new Uint8Array(serial.valueBeforeDecodeView),
     subject: parseDerName(subject),
-    subjectText: x509.subject.replace(/\n/g, ', '),
+    subjectText: formatName(parseDerName(subject)),
     notBefore: new Date(x509.validFrom),
     notAfter: new Date(x509.validTo),
   };

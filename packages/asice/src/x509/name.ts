@@ -206,9 +206,32 @@ function valueKey(v: AttributeValue): string {
   return `${v.type}=${value}`;
 }
 
+const LABELS: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.4': 'SN',
+  '2.5.4.5': 'SERIALNUMBER',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.42': 'GN',
+  '2.5.4.97': 'organizationIdentifier',
+  '1.2.840.113549.1.9.1': 'E',
+};
+
+/** RFC 4514 string form (least significant RDN first), for messages and reports. */
 export function formatName(name: DistinguishedName): string {
   return [...name]
     .reverse()
-    .map((rdn) => rdn.map((v) => `${v.type}=${v.text ?? `#${v.derHex}`}`).join('+'))
+    .map((rdn) =>
+      rdn
+        .map((v) => {
+          const label = LABELS[v.type] ?? v.type;
+          const value = v.text !== undefined ? v.text.replace(/([,+"\\<>;=])/g, '\\$1') : `#${v.derHex}`;
+          return `${label}=${value}`;
+        })
+        .join('+'),
+    )
     .join(',');
 }
