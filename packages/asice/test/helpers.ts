@@ -36,7 +36,7 @@ export async function makeSigner(
           modulusLength: 2048,
         }
       : { name: 'ECDSA', namedCurve: algorithm, hash: algorithm === 'P-384' ? 'SHA-384' : 'SHA-256' };
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']));
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '0a1b2c3d4e5f',
     // @peculiar/x509 encodes RDNs in the order written: most significant (C) first, as certificates do
