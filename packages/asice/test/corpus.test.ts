@@ -12,8 +12,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTestJson, testDataDir } from '@riik/testing';
+import { messageImprint } from './tst-imprint.js';
 import {
   containerVerdict,
+  type PkiChecks,
+  type TimeStampedData,
   indicationOf,
   validateContainer,
   type ContainerValidationResult,
@@ -157,5 +160,55 @@ describe('DigiDoc corpus', () => {
     expect(await codes('2xTST-datafile-with-pct-unencoded-in-archive-manifest.asics')).not.toContain(
       'ARCHIVE_MANIFEST_REFERENCE_NOT_FOUND',
     );
+  });
+
+  /**
+   * The octets this layer hands the PKI checks for every time-stamp, against the messageImprint
+   * of the real tokens: SignatureTimeStamp (canonical SignatureValue), ArchiveTimeStamp (EN 319 132-1
+   * 5.5.2.2) and ASiC-S tokens (data file or ASiCArchiveManifest). They must match everywhere except
+   * where expected.json says the token's imprint is broken.
+   */
+  it('prepares exactly the octets each real time-stamp token covers', async () => {
+    const BROKEN_IMPRINTS = new Set([
+      'TS-02_23634_TS_wrong_SignatureValue.asice META-INF/signatures0.xml SignatureTimeStamp',
+      // expected.json: "Signature has an invalid timestamp" (its SignatureValue does not verify either)
+      'ocsp_cert_is_not_in_tsl.bdoc META-INF/signatures.xml SignatureTimeStamp',
+      '1xTST-valid-bdoc-data-file-hash-failure-in-tst.asics META-INF/timestamp.tst',
+      '2xTST-valid-bdoc-data-file-1st-tst-invalid-2nd-tst-no-coverage.asics META-INF/timestamp.tst',
+      '3xTST-valid-bdoc-data-file-1st-tst-invalid-2nd-tst-no-coverage-3rd-tst-valid.asics META-INF/timestamp.tst',
+      'test-invalidts.asics META-INF/timestamp.tst',
+    ]);
+    const matched: string[] = [];
+    const mismatched: string[] = [];
+    // digests can be taken only while the PKI checks run (the container is closed afterwards)
+    const compare = async (
+      label: string,
+      token: Uint8Array,
+      data: TimeStampedData | undefined,
+    ): Promise<void> => {
+      expect(data, label).toBeDefined();
+      const imprint = messageImprint(token);
+      const ours = Buffer.from(await data!.digest(imprint.hash));
+      (ours.equals(imprint.digest) ? matched : mismatched).push(label);
+    };
+    for (const e of corpus) {
+      if (e.expected === 'OPEN_ERROR') continue;
+      const spy: PkiChecks = {
+        checkSignature: async (input) => {
+          for (const ts of [...input.signatureTimeStamps, ...input.archiveTimeStamps]) {
+            await compare(`${name(e)} ${input.signature.file} ${ts.property.kind}`, ts.token, ts.timeStamped);
+          }
+          return { findings: [] };
+        },
+        checkContainerTimeStamp: async (input) => {
+          await compare(`${name(e)} ${input.file}`, input.token, input.timeStamped);
+          return { findings: [] };
+        },
+      };
+      await validateContainer({ path: join(dir, e.file) }, { pki: spy });
+    }
+    expect(new Set(mismatched)).toEqual(BROKEN_IMPRINTS);
+    expect(matched.filter((l) => l.endsWith('ArchiveTimeStamp')).length).toBe(2);
+    expect(matched.length).toBeGreaterThan(40);
   });
 });

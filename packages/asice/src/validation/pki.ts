@@ -15,7 +15,10 @@ import type { Finding } from './findings.js';
 export interface TimeStampedData {
   /** What is covered, for messages ("canonicalized ds:SignatureValue", "data file test.txt"). */
   readonly description: string;
-  /** Digest of the covered octets with the hash the TSTInfo's messageImprint names. */
+  /**
+   * Digest of the covered octets with the hash the TSTInfo's messageImprint names. Call it while
+   * the PKI check runs: it reads from the container, which is closed when validation ends.
+   */
   digest(hash: HashName): Promise<Uint8Array>;
 }
 
