@@ -162,6 +162,21 @@ describe('DigiDoc corpus', () => {
     );
   });
 
+  it('reads the IssuerSerial of every signature as naming its signing certificate', async () => {
+    let signatures = 0;
+    for (const e of corpus) {
+      const r = await result(e);
+      for (const s of r.signatures) {
+        signatures++;
+        expect(
+          s.findings.map((f) => f.code),
+          `${name(e)} ${s.id}`,
+        ).not.toContain('SIGNING_CERTIFICATE_ISSUER_SERIAL_MISMATCH');
+      }
+    }
+    expect(signatures).toBeGreaterThan(40);
+  });
+
   /**
    * The octets this layer hands the PKI checks for every time-stamp, against the messageImprint
    * of the real tokens: SignatureTimeStamp (canonical SignatureValue), ArchiveTimeStamp (EN 319 132-1

@@ -91,7 +91,7 @@ export async function signFiles(
     files.map(async (f) => ({
       name: f.name,
       mediaType: f.mediaType,
-      digest: await digestDataFile(f.content, 'sha256'),
+      digest: await digestDataFile(f.content, extra.digest ?? 'sha256'),
     })),
   );
   const { bLevel, ...options } = extra;

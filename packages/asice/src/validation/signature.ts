@@ -6,6 +6,7 @@
  */
 import type { Element } from '@xmldom/xmldom';
 import type { Container, SignatureFile } from '../container/model.js';
+import { AsiceError } from '../errors.js';
 import type { CertificateInfo } from '../x509/certificate.js';
 import type { XadesSignature } from '../xades/model.js';
 import { identifySigningCertificate } from '../xades/signing-certificate.js';
@@ -98,13 +99,17 @@ export async function checkSignatureCore(
         finding('KEY_ALGORITHM_MISMATCH', `${sigAlg.uri} with a ${cert.publicKey.asymmetricKeyType} key`),
       );
     } else {
-      signatureValueVerified = verifySignatureValue(
-        sigAlg,
-        cert.publicKey,
-        signedInfoOctets(xml.signedInfo),
-        xml.signatureValue.value,
-      );
-      if (!signatureValueVerified) findings.push(finding('SIGNATURE_VALUE_INVALID', cert.subjectText));
+      const octets = unlessUnsupportedC14n(() => signedInfoOctets(xml.signedInfo));
+      if (!octets) findings.push(finding('UNSUPPORTED_ALGORITHM', 'SignedInfo cannot be canonicalized'));
+      else {
+        signatureValueVerified = verifySignatureValue(
+          sigAlg,
+          cert.publicKey,
+          octets,
+          xml.signatureValue.value,
+        );
+        if (!signatureValueVerified) findings.push(finding('SIGNATURE_VALUE_INVALID', cert.subjectText));
+      }
     }
   }
 
@@ -133,7 +138,13 @@ function checkSignedPropertiesReference(
   }
   const alg = digestAlgorithm(reference.digestMethod);
   if (!alg) return [finding('UNSUPPORTED_ALGORITHM', reference.digestMethod)];
-  const octets = sameDocumentReferenceOctets(target, reference);
+  let octets: Buffer | undefined;
+  try {
+    octets = sameDocumentReferenceOctets(target, reference);
+  } catch (err) {
+    if (isUnsupportedC14n(err)) return [finding('UNSUPPORTED_ALGORITHM', (err as Error).message)];
+    throw err;
+  }
   if (!octets) return [finding('TRANSFORM_NOT_ALLOWED', 'SignedProperties reference transforms')];
   const out: Finding[] = [];
   if (alg.weak) out.push(finding('WEAK_ALGORITHM', `SignedProperties digest ${alg.hash}`));
@@ -196,7 +207,7 @@ function pkiInput(
   const timeStamped = (description: string, parts: DigestPart[] | undefined): TimeStampedData | undefined =>
     parts && { description, digest: (hash) => ctx.digester.parts(parts, hash) };
   const signatureTimeStamps: TimeStampInput[] = up.signatureTimeStamps.map((property) => {
-    const input = signatureTimeStampInput(signature, property);
+    const input = unlessUnsupportedC14n(() => signatureTimeStampInput(signature, property));
     if (!input)
       findings.push(
         finding('UNSUPPORTED_ALGORITHM', `SignatureTimeStamp ${property.canonicalizationMethod}`),
@@ -205,11 +216,13 @@ function pkiInput(
     return { property, token: property.tokens[0]!, ...(data ? { timeStamped: data } : {}) };
   });
   const archiveTimeStamps: TimeStampInput[] = up.archiveTimeStamps.map((property) => {
-    const parts = archiveTimeStampInput(
-      signature,
-      property,
-      (name) => ctx.container.dataFiles.find((f) => f.name === name),
-      (id) => (ctx.ids.duplicates.has(id) ? undefined : ctx.ids.byId.get(id)),
+    const parts = unlessUnsupportedC14n(() =>
+      archiveTimeStampInput(
+        signature,
+        property,
+        (name) => ctx.container.dataFiles.find((f) => f.name === name),
+        (id) => (ctx.ids.duplicates.has(id) ? undefined : ctx.ids.byId.get(id)),
+      ),
     );
     if (!parts) findings.push(finding('UNSUPPORTED_ALGORITHM', 'ArchiveTimeStamp input cannot be computed'));
     const data = timeStamped('ArchiveTimeStamp input (EN 319 132-1 5.5.2.2)', parts);
@@ -232,4 +245,18 @@ function pkiInput(
     signatureTimeStamps,
     archiveTimeStamps,
   };
+}
+
+function isUnsupportedC14n(err: unknown): boolean {
+  return err instanceof AsiceError && err.code === 'XML_UNSUPPORTED_C14N';
+}
+
+/** The result of a canonicalization, or undefined when the input needs what we do not implement (C14N 1.1 xml:base). */
+function unlessUnsupportedC14n<T>(compute: () => T): T | undefined {
+  try {
+    return compute();
+  } catch (err) {
+    if (isUnsupportedC14n(err)) return undefined;
+    throw err;
+  }
 }

@@ -37,21 +37,29 @@ export async function validateContainer(
     container = await openContainer(source, options);
   } catch (err) {
     if (!(err instanceof AsiceError)) throw err;
-    return {
-      verdict: err.code === 'CONTAINER_UNSUPPORTED_FORMAT' ? 'UNSUPPORTED' : 'OPEN_ERROR',
-      error: { code: err.code, message: err.message },
-      containerFindings: [],
-      signatures: [],
-      timeStampTokens: [],
-      hasWarnings: false,
-      complete: true,
-    };
+    return openError(err);
   }
   try {
     return await validateOpenContainer(container, options);
+  } catch (err) {
+    // a data file that turns out corrupt while it is digested (bad deflate stream, CRC-32)
+    if (err instanceof AsiceError) return openError(err);
+    throw err;
   } finally {
     container.close();
   }
+}
+
+function openError(err: AsiceError): ContainerValidationResult {
+  return {
+    verdict: err.code === 'CONTAINER_UNSUPPORTED_FORMAT' ? 'UNSUPPORTED' : 'OPEN_ERROR',
+    error: { code: err.code, message: err.message },
+    containerFindings: [],
+    signatures: [],
+    timeStampTokens: [],
+    hasWarnings: false,
+    complete: true,
+  };
 }
 
 /** Validation of an already opened container (the caller keeps ownership and closes it). */

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import { AsiceError } from '../errors.js';
 import { decodeEntryName, isDirectoryName, unsafePathReason } from './names.js';
@@ -107,15 +108,24 @@ export class ZipReader {
     }
   }
 
-  /** Feeds the decompressed content to `onChunk` piece by piece; memory use stays constant. */
+  /**
+   * Feeds the decompressed content to `onChunk` piece by piece; memory use stays constant. The
+   * CRC-32 is checked at the end (yauzl leaves that to us), as Java's ZIP reader does for digidoc4j.
+   */
   async forEachChunk(entry: ZipEntryInfo, onChunk: (chunk: Buffer) => void): Promise<void> {
     const stream = await this.openStream(entry);
+    let crc = 0;
     try {
-      for await (const chunk of stream) onChunk(chunk as Buffer);
+      for await (const chunk of stream) {
+        crc = crc32(chunk as Buffer, crc);
+        onChunk(chunk as Buffer);
+      }
     } catch (cause) {
       stream.destroy();
       throw new AsiceError('ZIP_INVALID', `corrupt ZIP entry ${entry.name}: ${errorText(cause)}`, { cause });
     }
+    if (crc !== entry.crc32)
+      throw new AsiceError('ZIP_INVALID', `CRC-32 mismatch in ZIP entry ${entry.name}`);
   }
 
   /** The whole decompressed content; refuses entries over `maxBytes` before inflating anything. */
