@@ -274,6 +274,19 @@ describe('tampering is detected', () => {
     );
   });
 
+  it('a signature with its data references removed covers nothing: every file is unsigned', async () => {
+    const r = await validateContainer(
+      await rebuilt(
+        container,
+        editEntry('META-INF/signatures0.xml', (t) =>
+          t.replace(/<ds:Reference Id="r-[\s\S]*?<\/ds:Reference>/g, ''),
+        ),
+      ),
+    );
+    expect(r.verdict).toBe('INVALID');
+    expect(r.containerFindings.filter((f) => f.code === 'DATA_FILE_NOT_SIGNED')).toHaveLength(FILES.length);
+  });
+
   it('an added unsigned file (listed in the manifest or not) makes the container INVALID', async () => {
     const extra = await validateContainer(
       await rebuilt(container, (entries) => entries.push({ name: 'extra.txt', data: Buffer.from('sneaky') })),

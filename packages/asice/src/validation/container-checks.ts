@@ -35,11 +35,11 @@ export function checkContainer(container: Container): Finding[] {
     );
   }
   if (container.format === 'ASiC-E') findings.push(...checkManifest(container));
+  // every signature covers every data file (libdigidocpp's rule; digidoc4j checks the last signature)
   for (const signature of container.signatures) {
-    const entries = signedEntries(signature);
-    if (entries.length === 0) continue;
+    const signed = new Set(signedEntries(signature).map((e) => e.name));
     for (const file of container.dataFiles) {
-      if (!names(entries).has(file.name) && !names(entries).has(file.name.replace(/ /g, '+'))) {
+      if (!signed.has(file.name) && !signed.has(file.name.replace(/ /g, '+'))) {
         findings.push(
           finding('DATA_FILE_NOT_SIGNED', `${file.name} by ${signatureLabel(signature)}`, file.name),
         );
@@ -133,10 +133,6 @@ export function signedEntries(signature: XadesSignature): SignedEntry[] {
       name: fileNameFromUri(r.uri!),
       mediaType: r.id ? formats.find((f) => f.objectReference === `#${r.id}`)?.mimeType : undefined,
     }));
-}
-
-function names(entries: readonly SignedEntry[]): Set<string> {
-  return new Set(entries.map((e) => e.name));
 }
 
 export function signatureLabel(signature: XadesSignature): string {

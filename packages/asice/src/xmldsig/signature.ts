@@ -124,8 +124,7 @@ function parseReference(el: Element): Reference {
     if (transformEls.length === 0) throw malformed('empty ds:Transforms');
     transforms = transformEls.map((t) => {
       if (!isNamed(t, NS.ds, 'Transform')) throw malformed(`unexpected ${describe(t)} in ds:Transforms`);
-      const parsed = parseAlgorithmWithPrefixes(t);
-      return { ...parsed, hasOtherContent: parsed.hasOtherContent };
+      return parseAlgorithmWithPrefixes(t);
     });
     children = children.slice(1);
   }

@@ -66,8 +66,6 @@ export function signedInfoOctets(signedInfo: SignedInfo): Buffer {
   });
 }
 
-export type KeyCheck = 'ok' | 'wrong-key-type';
-
 /** Does `key` suit `algorithm` (RSA key for RSA, EC key for ECDSA)? */
 export function keyFits(key: KeyObject, algorithm: SignatureAlgorithm): boolean {
   const type = key.asymmetricKeyType;
