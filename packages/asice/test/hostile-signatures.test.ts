@@ -135,6 +135,7 @@ describe('algorithms', () => {
       'PKI_CHECKS_NOT_PERFORMED',
     ]);
     expect(r.hasWarnings).toBe(true);
+    expect(r.signatures[0]!.hasWarnings).toBe(true);
   });
 
   it.each(Object.entries(C14N))('signs and verifies with %s canonicalization', async (_name, algorithm) => {

@@ -88,6 +88,7 @@ describe('signing round trip (P-384, self-signed)', () => {
     expect(r.signatures).toHaveLength(1);
     const sig = r.signatures[0]!;
     expect(sig.pkiChecked).toBe(false);
+    expect(sig.hasWarnings).toBe(false);
     expect(sig.level).toBe('LT');
     expect(sig.findings.map((f) => f.code)).toEqual(['PKI_CHECKS_NOT_PERFORMED']);
     expect([...sig.signedFiles].sort()).toEqual(FILES.map((f) => f.name).sort());

@@ -24,6 +24,8 @@ export interface SignatureReport {
   readonly file: string;
   readonly level: SignatureLevel;
   readonly indication: Indication;
+  /** VALID with warnings when true (a weak digest, an implied policy, ...). */
+  readonly hasWarnings: boolean;
   readonly findings: readonly Finding[];
   /** Data files its references resolve to. */
   readonly signedFiles: readonly string[];
@@ -41,6 +43,7 @@ export interface SignatureReport {
 export interface TimeStampTokenReport {
   readonly file: string;
   readonly indication: Indication;
+  readonly hasWarnings: boolean;
   readonly findings: readonly Finding[];
   readonly coversDataFile: boolean;
   readonly pkiChecked: boolean;

@@ -94,6 +94,7 @@ export async function validateOpenContainer(
         file: file.name,
         level: signature.level,
         indication: indicationOf(findings),
+        hasWarnings: findings.some((f) => f.severity === 'warning'),
         findings,
         signedFiles: core.signedFiles,
         ...(core.signingCertificate ? { signer: core.signingCertificate.subjectText } : {}),
@@ -116,6 +117,7 @@ export async function validateOpenContainer(
       timeStampTokens.push({
         file: token.token.name,
         indication: indicationOf(findings),
+        hasWarnings: findings.some((f) => f.severity === 'warning'),
         findings,
         coversDataFile: token.pkiInput.coversDataFile,
         pkiChecked: options.pki !== undefined,
