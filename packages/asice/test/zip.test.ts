@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   AsiceError,
@@ -249,4 +250,28 @@ describe('ZIP writing', () => {
     expect(zip.subarray(30, 38).toString()).toBe('mimetype');
     expect(zip.subarray(38, 38 + ASICE_MIMETYPE.length).equals(ASICE_MIMETYPE)).toBe(true);
   });
+
+  it(
+    'fails (never hangs) when a data stream cannot be opened, breaks, or has the wrong size',
+    { timeout: 10_000 },
+    async () => {
+      const cannotOpen = new ZipWriter(new Date('2026-01-01T00:00:00Z'));
+      cannotOpen.addStream('a.txt', () => Promise.reject(new Error('no such file')));
+      await expect(cannotOpen.toBuffer()).rejects.toMatchObject({ code: 'ZIP_WRITE_FAILED' });
+      const breaks = new ZipWriter(new Date('2026-01-01T00:00:00Z'));
+      breaks.addStream(
+        'b.txt',
+        () =>
+          new Readable({
+            read() {
+              this.destroy(new Error('disk went away'));
+            },
+          }),
+      );
+      await expect(breaks.toBuffer()).rejects.toMatchObject({ code: 'ZIP_WRITE_FAILED' });
+      const wrongSize = new ZipWriter(new Date('2026-01-01T00:00:00Z'));
+      wrongSize.addStream('c.txt', () => Readable.from([Buffer.from('abc')]), { size: 10 });
+      await expect(wrongSize.toBuffer()).rejects.toMatchObject({ code: 'ZIP_WRITE_FAILED' });
+    },
+  );
 });

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
@@ -20,9 +21,13 @@ export class ZipWriter {
   private failure: Error | undefined;
 
   constructor(private readonly mtime: Date) {
-    this.zip.on('error', (err: Error) => {
-      this.failure ??= err;
-    });
+    this.zip.on('error', (err: Error) => this.fail(err));
+  }
+
+  /** yazl reports failures as events and leaves its output open; end the output so writeTo rejects. */
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.zip.outputStream.destroy(err);
   }
 
   /** An uncompressed entry, with sizes in the local header and no data descriptor. */
@@ -47,7 +52,10 @@ export class ZipWriter {
       Promise.resolve()
         .then(open)
         .then(
-          (stream) => cb(null, stream),
+          (stream) => {
+            stream.once('error', (err: Error) => this.fail(err)); // yazl does not watch the streams it is given
+            cb(null, stream);
+          },
           (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), undefined as never),
         );
     });
@@ -60,6 +68,7 @@ export class ZipWriter {
     try {
       await pipeline(this.zip.outputStream, sink);
     } catch (cause) {
+      if (typeof target === 'string') await rm(target, { force: true }); // no half-written container left behind
       throw new AsiceError('ZIP_WRITE_FAILED', `writing the ZIP failed: ${String(cause)}`, { cause });
     }
     if (this.failure) {
