@@ -27,7 +27,7 @@ export class ZipWriter {
   /** yazl reports failures as events and leaves its output open; end the output so writeTo rejects. */
   private fail(err: Error): void {
     this.failure ??= err;
-    this.zip.outputStream.destroy(err);
+    (this.zip.outputStream as Readable).destroy(err); // a PassThrough; the typings say only ReadableStream
   }
 
   /** An uncompressed entry, with sizes in the local header and no data descriptor. */
