@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CodedError } from '@riik/core';
 import { caCommand } from './commands/ca.js';
+import { cardCommand } from './commands/card.js';
 import { idcodeCommand } from './commands/idcode.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
@@ -13,7 +14,14 @@ export function program(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [upCommand(), statusCommand(), serveCommand(), idcodeCommand(), caCommand()])
+  for (const cmd of [
+    upCommand(),
+    statusCommand(),
+    serveCommand(),
+    idcodeCommand(),
+    caCommand(),
+    cardCommand(),
+  ])
     root.addCommand(cmd);
   // Every subcommand reports usage errors through exitOverride too.
   const propagate = (c: Command) => {
@@ -36,6 +44,6 @@ export async function main(argv: string[]): Promise<number> {
     const message = err instanceof Error ? err.message : String(err);
     if (json) process.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
     else process.stderr.write(`riik: ${code}: ${message}\n`);
-    return err instanceof CliError ? (err).exitCode : 1;
+    return err instanceof CliError ? err.exitCode : 1;
   }
 }
