@@ -30,8 +30,6 @@ export { parseXadesSignature } from './xades/parse.js';
 export { signatureLevel, BDOC_TM_POLICY_OIDS } from './xades/level.js';
 export { identifySigningCertificate } from './xades/signing-certificate.js';
 export { signatureTimeStampInput, archiveTimeStampInput } from './xades/timestamp-input.js';
-// X.509 (the minimum XAdES needs)
-export { readCertificate, type CertificateInfo } from './x509/certificate.js';
 // container
 export { openContainer, classifyEntry, type OpenOptions } from './container/open.js';
 export type * from './container/model.js';

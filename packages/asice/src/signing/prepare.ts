@@ -14,7 +14,7 @@ import type { Element } from '@xmldom/xmldom';
 import * as asn1js from 'asn1js';
 import { AsiceError } from '../errors.js';
 import { escapeXmlAttribute } from '../container/manifest.js';
-import { readCertificate, type CertificateInfo } from '../x509/certificate.js';
+import { Certificate } from '@riik/pki';
 import { C14N, canonicalize, isC14nAlgorithm } from '../xml/c14n.js';
 import { elementChildren, isNamed } from '../xml/dom.js';
 import { NS } from '../xml/namespaces.js';
@@ -36,6 +36,7 @@ import {
   verifySignatureValue,
 } from '../xmldsig/verify.js';
 import { parseXadesSignature } from '../xades/parse.js';
+import { encodedIssuer } from '../xades/signing-certificate.js';
 import { SIGNED_PROPERTIES_TYPE } from '../validation/signature.js';
 
 /** A data file to sign: its name in the container, media type and digest (computed by streaming). */
@@ -103,9 +104,10 @@ export function prepareSignature(options: PrepareOptions): PreparedSignature {
   if (new Set(options.dataFiles.map((f) => f.name)).size !== options.dataFiles.length) {
     throw new AsiceError('SIGNING_BAD_INPUT', 'a data file is listed twice');
   }
-  let cert: CertificateInfo;
+  let cert: Certificate;
   try {
-    cert = readCertificate(options.signingCertificate);
+    cert = Certificate.fromDer(options.signingCertificate);
+    void cert.publicKey;
   } catch (cause) {
     throw new AsiceError('SIGNING_BAD_INPUT', 'the signing certificate is not a DER X.509 certificate', {
       cause,
@@ -191,7 +193,7 @@ export function finalizeSignature(prepared: PreparedSignature, signatureValue: U
   const signedInfo = decodeBase64Strict(prepared.signedInfo);
   if (!algorithm || !der || !signedInfo)
     throw new AsiceError('SIGNING_BAD_INPUT', 'malformed prepared signature');
-  const cert = readCertificate(der);
+  const cert = Certificate.fromDer(der);
   if (!verifySignatureValue(algorithm, cert.publicKey, signedInfo, signatureValue)) {
     throw new AsiceError(
       'SIGNING_BAD_SIGNATURE_VALUE',
@@ -221,7 +223,7 @@ export function finalizeSignature(prepared: PreparedSignature, signatureValue: U
   return Buffer.from(xml, 'utf8');
 }
 
-function chooseSignatureMethod(cert: CertificateInfo, wanted?: HashName): { uri: string; hash: HashName } {
+function chooseSignatureMethod(cert: Certificate, wanted?: HashName): { uri: string; hash: HashName } {
   const key = cert.publicKey;
   if (key.asymmetricKeyType === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve;
@@ -242,9 +244,9 @@ function chooseSignatureMethod(cert: CertificateInfo, wanted?: HashName): { uri:
 }
 
 /** RFC 5035 IssuerSerial { issuer GeneralNames { directoryName [4] Name }, serialNumber }, DER. */
-function issuerSerialV2(cert: CertificateInfo): Uint8Array {
-  const name = asn1js.fromBER(cert.issuerDer).result;
-  const serial = asn1js.fromBER(cert.serialNumberDer).result;
+function issuerSerialV2(cert: Certificate): Uint8Array {
+  const name = asn1js.fromBER(encodedIssuer(cert)).result;
+  const serial = new asn1js.Integer({ valueHex: Buffer.from(cert.serialHex, 'hex') });
   const seq = new asn1js.Sequence({
     value: [
       new asn1js.Sequence({

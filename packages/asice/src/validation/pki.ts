@@ -6,7 +6,7 @@
  * never decides those questions itself: without PkiChecks a signature stays INDETERMINATE with
  * PKI_CHECKS_NOT_PERFORMED.
  */
-import type { CertificateInfo } from '../x509/certificate.js';
+import type { Certificate } from '@riik/pki';
 import type { SignatureLevel, XadesSignature, XadesTimeStamp } from '../xades/model.js';
 import type { HashName } from '../xmldsig/algorithms.js';
 import type { Finding } from './findings.js';
@@ -35,7 +35,7 @@ export interface SignaturePkiInput {
   readonly signature: XadesSignature;
   readonly level: SignatureLevel;
   /** The certificate the signed SigningCertificate property identifies. */
-  readonly signingCertificate: CertificateInfo;
+  readonly signingCertificate: Certificate;
   /** Whether the SignatureValue verified with that certificate's key (already reported if not). */
   readonly signatureValueVerified: boolean;
   /** SigningTime as claimed by the signer (not a proof of time). */

@@ -7,7 +7,7 @@
 import type { Element } from '@xmldom/xmldom';
 import type { Container, SignatureFile } from '../container/model.js';
 import { AsiceError } from '../errors.js';
-import type { CertificateInfo } from '../x509/certificate.js';
+import type { Certificate } from '@riik/pki';
 import type { XadesSignature } from '../xades/model.js';
 import { identifySigningCertificate } from '../xades/signing-certificate.js';
 import { archiveTimeStampInput, signatureTimeStampInput } from '../xades/timestamp-input.js';
@@ -31,7 +31,7 @@ export const SIGNED_PROPERTIES_TYPE = 'http://uri.etsi.org/01903#SignedPropertie
 
 export interface SignatureCoreResult {
   readonly findings: readonly Finding[];
-  readonly signingCertificate?: CertificateInfo;
+  readonly signingCertificate?: Certificate;
   /** Names of the data files the signature's references resolve to. */
   readonly signedFiles: readonly string[];
   /** Present when the signing certificate was identified: the input for the PKI checks. */
@@ -108,7 +108,7 @@ export async function checkSignatureCore(
           octets,
           xml.signatureValue.value,
         );
-        if (!signatureValueVerified) findings.push(finding('SIGNATURE_VALUE_INVALID', cert.subjectText));
+        if (!signatureValueVerified) findings.push(finding('SIGNATURE_VALUE_INVALID', cert.subjectString));
       }
     }
   }
@@ -199,7 +199,7 @@ async function checkDataReference(
 function pkiInput(
   ctx: SignatureContext,
   signature: XadesSignature,
-  signingCertificate: CertificateInfo,
+  signingCertificate: Certificate,
   signatureValueVerified: boolean,
   findings: Finding[],
 ): SignaturePkiInput {

@@ -97,7 +97,7 @@ export async function validateOpenContainer(
         hasWarnings: findings.some((f) => f.severity === 'warning'),
         findings,
         signedFiles: core.signedFiles,
-        ...(core.signingCertificate ? { signer: core.signingCertificate.subjectText } : {}),
+        ...(core.signingCertificate ? { signer: core.signingCertificate.subjectString } : {}),
         ...(claimed ? { claimedSigningTime: claimed } : {}),
         ...(bestSignatureTime ? { bestSignatureTime } : {}),
         pkiChecked,

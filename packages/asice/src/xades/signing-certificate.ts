@@ -4,21 +4,17 @@
  * CertificateValues, but a candidate is accepted only through that signed digest, so a key
  * swapped into KeyInfo cannot be used to "verify" a signature.
  */
+import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
+import { Certificate, children, readTlv } from '@riik/pki';
 import { finding, type Finding } from '../validation/findings.js';
-import {
-  readCertificate,
-  certificateDigest,
-  integerValue,
-  type CertificateInfo,
-} from '../x509/certificate.js';
-import { namesEqual, parseDerName, parseStringName } from '../x509/name.js';
 import { digestAlgorithm } from '../xmldsig/algorithms.js';
 import { digestsEqual } from '../xmldsig/verify.js';
+import { namesEqual, parseDerName, parseNameDer, parseStringName } from './distinguished-name.js';
 import type { CertId, XadesSignature } from './model.js';
 
 export interface SigningCertificateResult {
-  readonly certificate?: CertificateInfo;
+  readonly certificate?: Certificate;
   readonly findings: readonly Finding[];
 }
 
@@ -43,12 +39,13 @@ export function identifySigningCertificate(signature: XadesSignature): SigningCe
   for (const der of candidates) {
     const certId = ref.certs.find((c) => {
       const alg = digestAlgorithm(c.certDigest.algorithm);
-      return alg !== undefined && digestsEqual(certificateDigest(der, alg.hash), c.certDigest.value);
+      return alg !== undefined && digestsEqual(createHash(alg.hash).update(der).digest(), c.certDigest.value);
     });
     if (!certId) continue;
-    let certificate: CertificateInfo;
+    let certificate: Certificate;
     try {
-      certificate = readCertificate(der);
+      certificate = Certificate.fromDer(der);
+      void certificate.publicKey; // a key node:crypto cannot load makes the certificate unusable here
     } catch {
       continue;
     }
@@ -76,30 +73,59 @@ function uniqueDer(list: readonly Uint8Array[]): Uint8Array[] {
 }
 
 /** IssuerSerial (v1, RFC 4514 string + decimal) or IssuerSerialV2 (DER) against the certificate. */
-function issuerSerialMatches(certId: CertId, cert: CertificateInfo): boolean {
+function issuerSerialMatches(certId: CertId, cert: Certificate): boolean {
   try {
+    const serial = serialNumberOf(cert);
+    const issuer = parseNameDer(encodedIssuer(cert));
     if (certId.issuerSerial) {
       return (
-        BigInt(certId.issuerSerial.serialNumber) === cert.serialNumber &&
-        namesEqual(parseStringName(certId.issuerSerial.issuerName), cert.issuer)
+        BigInt(certId.issuerSerial.serialNumber) === serial &&
+        namesEqual(parseStringName(certId.issuerSerial.issuerName), issuer)
       );
     }
     if (certId.issuerSerialV2) {
       // IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber, ... }  (RFC 5035)
       const parsed = asn1js.fromBER(certId.issuerSerialV2);
       if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) return false;
-      const [names, serial] = parsed.result.valueBlock.value;
-      if (!(names instanceof asn1js.Sequence) || !(serial instanceof asn1js.Integer)) return false;
-      if (integerValue(serial) !== cert.serialNumber) return false;
+      const [names, serialInt] = parsed.result.valueBlock.value;
+      if (!(names instanceof asn1js.Sequence) || !(serialInt instanceof asn1js.Integer)) return false;
+      if (integerValue(serialInt) !== serial) return false;
       return names.valueBlock.value.some((generalName) => {
         // directoryName [4] EXPLICIT Name
         if (generalName.idBlock.tagClass !== 3 || generalName.idBlock.tagNumber !== 4) return false;
         const inner = (generalName as asn1js.Constructed).valueBlock.value[0];
-        return inner !== undefined && namesEqual(parseDerName(inner), cert.issuer);
+        return inner !== undefined && namesEqual(parseDerName(inner), issuer);
       });
     }
     return true; // V2 without IssuerSerialV2: the digest alone identifies the certificate
   } catch {
     return false;
   }
+}
+
+/** The certificate serial number as a (signed) integer, from its DER INTEGER content. */
+function serialNumberOf(cert: Certificate): bigint {
+  return twosComplement(Buffer.from(cert.serialHex, 'hex'));
+}
+
+function integerValue(int: asn1js.Integer): bigint {
+  return twosComplement(int.valueBlock.valueHexView);
+}
+
+function twosComplement(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (const b of bytes) value = (value << 8n) | BigInt(b);
+  if (bytes.length > 0 && bytes[0]! & 0x80) value -= 1n << BigInt(bytes.length * 8);
+  return value;
+}
+
+/**
+ * The issuer Name exactly as the certificate encodes it (TBSCertificate's fourth field, after the
+ * optional version), not a re-encoding: IssuerSerial must match what the certificate says.
+ */
+export function encodedIssuer(cert: Certificate): Uint8Array {
+  const tbs = cert.tbsDer;
+  const fields = children(tbs, readTlv(tbs, 0));
+  const issuer = fields[fields[0]?.tag === 0xa0 ? 3 : 2];
+  return issuer ? tbs.subarray(issuer.start, issuer.end) : cert.issuerDer;
 }

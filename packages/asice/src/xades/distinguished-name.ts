@@ -52,6 +52,13 @@ function bad(message: string): AsiceError {
   return new AsiceError('XADES_MALFORMED', message);
 }
 
+/** A DER-encoded Name (as `Certificate.issuerDer` gives it). */
+export function parseNameDer(der: Uint8Array): DistinguishedName {
+  const parsed = asn1js.fromBER(der);
+  if (parsed.offset === -1) throw bad('Name is not valid DER');
+  return parseDerName(parsed.result);
+}
+
 /** A DER Name (RDNSequence) as parsed by asn1js. */
 export function parseDerName(block: asn1js.AsnType): DistinguishedName {
   if (!(block instanceof asn1js.Sequence)) throw bad('Name is not a SEQUENCE');
@@ -204,34 +211,4 @@ function valueKey(v: AttributeValue): string {
       ? `s:${v.text.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase()}`
       : `d:${v.derHex}`;
   return `${v.type}=${value}`;
-}
-
-const LABELS: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.4': 'SN',
-  '2.5.4.5': 'SERIALNUMBER',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.42': 'GN',
-  '2.5.4.97': 'organizationIdentifier',
-  '1.2.840.113549.1.9.1': 'E',
-};
-
-/** RFC 4514 string form (least significant RDN first), for messages and reports. */
-export function formatName(name: DistinguishedName): string {
-  return [...name]
-    .reverse()
-    .map((rdn) =>
-      rdn
-        .map((v) => {
-          const label = LABELS[v.type] ?? v.type;
-          const value = v.text !== undefined ? v.text.replace(/([,+"\\<>;=])/g, '\\$1') : `#${v.derHex}`;
-          return `${label}=${value}`;
-        })
-        .join('+'),
-    )
-    .join(',');
 }
