@@ -42,6 +42,13 @@ export type AsiceErrorCode =
   | 'CONTAINER_UNSUPPORTED_FORMAT' // legacy DDOC and other formats we recognise but do not read
   // building and signing (container/write.ts, signing/)
   | 'SIGNING_BAD_INPUT'
-  | 'SIGNING_BAD_SIGNATURE_VALUE';
+  | 'SIGNING_BAD_SIGNATURE_VALUE'
+  | 'CONTAINER_SIGNED' // data files cannot be added, removed or changed once a signature covers them
+  | 'SIGNING_TIMESTAMP_FAILED' // the TSA did not answer, or its token is not acceptable
+  | 'SIGNING_OCSP_FAILED' // the OCSP responder did not answer, or its response is not acceptable
+  | 'SIGNING_CERTIFICATE_NOT_GOOD' // the signer's certificate is revoked, suspended or unknown
+  // trust configuration (trust/)
+  | 'TRUST_LIST_MALFORMED' // a trusted list (ETSI TS 119 612) that cannot be read
+  | 'TRUST_CONFIG_INVALID'; // a trust directory or certificate file that cannot be used
 
 export class AsiceError extends CodedError<AsiceErrorCode> {}

@@ -82,10 +82,59 @@ export const FINDINGS = {
     'an ASiCArchiveManifest references an entry that is not in the container',
   ],
   ARCHIVE_MANIFEST_DIGEST_MISMATCH: ['invalid', 'an ASiCArchiveManifest digest does not match the entry'],
-  // the PKI layer
+  // the PKI layer: checks not run
   PKI_CHECKS_NOT_PERFORMED: [
     'indeterminate',
     'certificate chain, revocation and time-stamp checks were not performed (no PKI checks configured)',
+  ],
+  // the PKI layer: time-stamp tokens (SignatureTimeStamp, ArchiveTimeStamp, ASiC-S tokens)
+  TIMESTAMP_MALFORMED: ['invalid', 'the time-stamp token cannot be parsed'],
+  TIMESTAMP_IMPRINT_MISMATCH: ['invalid', 'the time-stamp token is not over the data it must cover'],
+  TIMESTAMP_SIGNATURE_INVALID: ['invalid', "the time-stamp token's signature does not verify"],
+  TIMESTAMP_SIGNER_NOT_FOUND: ['indeterminate', 'the certificate of the time-stamping authority is not available'],
+  TIMESTAMP_UNTRUSTED: ['indeterminate', 'the time-stamping authority is not trusted'],
+  TIMESTAMP_CERTIFICATE_NOT_VALID: [
+    'indeterminate',
+    "the time-stamping authority's certificate was not valid at the time-stamp time",
+  ],
+  TIMESTAMP_CERTIFICATE_PURPOSE: [
+    'indeterminate',
+    "the time-stamping authority's certificate is not for time-stamping",
+  ],
+  // the PKI layer: the signer's certificate (at the best-signature-time)
+  SIGNER_CERTIFICATE_UNTRUSTED: [
+    'indeterminate',
+    "the signer's certificate does not chain to a trusted certification authority",
+  ],
+  SIGNER_CERTIFICATE_NOT_VALID: [
+    'indeterminate',
+    "the signer's certificate was not valid at the best-signature-time",
+  ],
+  SIGNER_CERTIFICATE_KEY_USAGE: [
+    'invalid',
+    "the signer's certificate is not for signing (no nonRepudiation key usage)",
+  ],
+  SIGNER_NOT_QUALIFIED: [
+    'warning',
+    "the signer's certificate is not a qualified certificate on a qualified device (not a QES)",
+  ],
+  // the PKI layer: revocation (OCSP) of the signer's certificate
+  OCSP_MISSING: ['indeterminate', "no OCSP response for the signer's certificate"],
+  OCSP_MALFORMED: ['indeterminate', 'an OCSP response cannot be parsed or was not successful'],
+  OCSP_SIGNATURE_INVALID: ['invalid', "the OCSP response's signature does not verify"],
+  OCSP_RESPONDER_UNTRUSTED: [
+    'indeterminate',
+    'the OCSP responder is not trusted or not authorised (at the response time)',
+  ],
+  OCSP_STATUS_REVOKED: ['invalid', "the OCSP response says the signer's certificate is revoked"],
+  OCSP_STATUS_SUSPENDED: ['invalid', "the OCSP response says the signer's certificate is suspended"],
+  OCSP_STATUS_UNKNOWN: ['indeterminate', "the OCSP responder does not know the signer's certificate"],
+  OCSP_NONCE_MISMATCH: ['invalid', 'the OCSP nonce does not match the digest of the SignatureValue'],
+  OCSP_BEFORE_TIMESTAMP: ['invalid', 'the OCSP response was produced before the signature time-stamp'],
+  OCSP_LATE: ['warning', 'the OCSP response was produced more than 15 minutes after the time-stamp'],
+  OCSP_TOO_LATE: [
+    'invalid',
+    'the OCSP response was produced more than 24 hours after the time-stamp (suspendable certificate)',
   ],
 } as const satisfies Record<string, readonly [Severity, string]>;
 
