@@ -8,3 +8,4 @@ export * from './response.js';
 export * from './verify.js';
 export * from './authority.js';
 export * from './client.js';
+export * from './ber.js';

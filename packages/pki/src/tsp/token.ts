@@ -28,6 +28,7 @@ import {
   rawIssuerAndSerial,
   type EssCertId,
 } from './ess.js';
+import { berToDer } from './ber.js';
 import { hashAlgorithmIdentifier } from './imprint.js';
 import { encodeTstInfo, parseTstInfo, type TstInfo, type TstInfoInput } from './tst-info.js';
 
@@ -237,7 +238,8 @@ function effectiveSignatureAlgorithm(
 export function parseTimeStampToken(input: Uint8Array): ParsedTimeStampToken {
   if (!(input instanceof Uint8Array) || input.length > MAX_TIMESTAMP_TOKEN)
     throw malformed('missing or too large');
-  const der = new Uint8Array(input);
+  // CMS framing may be BER (indefinite lengths); what is signed is DER either way.
+  const der = new Uint8Array(berToDer(input));
   const outer = readTlv(der, 0);
   if (outer.tag !== 0x30 || outer.end !== der.length) throw malformed('expected one SEQUENCE');
   const [ct, content, extra] = children(der, outer);
