@@ -44,6 +44,7 @@ export * from './validation/result.js';
 export {
   writeContainer,
   addSignature,
+  addDataFiles,
   digestDataFile,
   type DataFileInput,
   type DataFileSource,
@@ -64,3 +65,19 @@ export {
   addUnsignedProperties,
   type UnsignedPropertiesInput,
 } from './signing/extend.js';
+export {
+  extendToLt,
+  httpOcspSource,
+  httpTimeStampSource,
+  type ExtendedSignature,
+  type ExtendToLtOptions,
+  type OcspSource,
+  type TimeStampSource,
+} from './signing/lt.js';
+export { createSignature, type CreateSignatureOptions, type SignDigest } from './signing/sign.js';
+// trust and the PKI checks (chains, OCSP, time-stamps)
+export * from './trust/trust-store.js';
+export { parseTrustedList, trustStoreFromTrustedList, TSL_NS } from './trust/trusted-list.js';
+export { loadTrustDirectory, type TrustDirectoryOptions } from './trust/trust-directory.js';
+export { PkiValidator, type PkiValidatorOptions } from './pki/validator.js';
+export { DEFAULT_REVOCATION_POLICY, type RevocationPolicy } from './pki/revocation.js';

@@ -151,3 +151,40 @@ function checkCoversDataFiles(signatureFile: Uint8Array, dataFiles: readonly str
     }
   }
 }
+
+/**
+ * Writes `source` with more data files. Once a container is signed its data files are fixed:
+ * every signature covers all of them, so adding one would leave it unsigned (CONTAINER_SIGNED).
+ */
+export async function addDataFiles(
+  source: ZipSource,
+  target: string | Writable,
+  files: readonly DataFileInput[],
+  options: AddSignatureOptions,
+): Promise<void> {
+  const container = await openContainer(source, options);
+  try {
+    if (container.signatureFiles.length > 0 || container.timeStampTokens.length > 0) {
+      throw new AsiceError(
+        'CONTAINER_SIGNED',
+        'the container is signed: data files can no longer be added, removed or changed (create a new container)',
+      );
+    }
+    if (container.format !== 'ASiC-E')
+      throw new AsiceError('SIGNING_BAD_INPUT', 'data files can be added to ASiC-E containers only');
+    const existing: DataFileInput[] = container.dataFiles.map((f) => ({
+      name: f.name,
+      mediaType: f.mediaType ?? 'application/octet-stream',
+      content: { open: () => container.zip.openStream(f.entry) },
+    }));
+    const names = new Set(existing.map((f) => f.name));
+    for (const file of files) {
+      if (names.has(file.name))
+        throw new AsiceError('SIGNING_BAD_INPUT', `${file.name} is already in the container`);
+      names.add(file.name);
+    }
+    await writeContainer(target, { dataFiles: [...existing, ...files], mtime: options.mtime });
+  } finally {
+    container.close();
+  }
+}

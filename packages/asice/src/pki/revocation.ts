@@ -190,7 +190,10 @@ function responderAuthorised(
     return `${responder.subjectString} was not valid at ${producedAt.toISOString()}`;
   // listed as an OCSP service (or a CA answering with its own key)
   if (input.trust.anchors('ocsp', producedAt).some((a) => a.certificate.equals(responder))) return undefined;
-  if (input.issuer?.equals(responder) && trustedPath(input.issuer, 'ca', producedAt, input.trust, pool).result.valid)
+  if (
+    input.issuer?.equals(responder) &&
+    trustedPath(input.issuer, 'ca', producedAt, input.trust, pool).result.valid
+  )
     return undefined;
   // delegated: OCSPSigning, and a path to a trusted OCSP or CA service
   let eku: string[] | undefined;
@@ -208,13 +211,16 @@ function responderAuthorised(
 function matchesResponderId(basic: NonNullable<ParsedOcspResponse['basic']>, cert: Certificate): boolean {
   if (basic.responderByKey)
     return Buffer.from(basic.responderByKey).equals(Buffer.from(keyIdentifier(cert.publicKeyBits)));
-  if (basic.responderByNameDer) return Buffer.from(basic.responderByNameDer).equals(Buffer.from(cert.subjectDer));
+  if (basic.responderByNameDer)
+    return Buffer.from(basic.responderByNameDer).equals(Buffer.from(cert.subjectDer));
   return false;
 }
 
 function isSuspendable(cert: Certificate, policy: RevocationPolicy): boolean {
   try {
-    return cert.subjectValues(OID.countryName).some((c) => policy.suspendableCountries.includes(c.toUpperCase()));
+    return cert
+      .subjectValues(OID.countryName)
+      .some((c) => policy.suspendableCountries.includes(c.toUpperCase()));
   } catch {
     return false;
   }

@@ -41,7 +41,8 @@ export function checkSigner(
   const path = trustedPath(signer, 'ca', time, trust, pool);
   const { result } = path;
   if (!result.valid) {
-    const leafTime = result.chain.length <= 1 && (result.code === 'EXPIRED' || result.code === 'NOT_YET_VALID');
+    const leafTime =
+      result.chain.length <= 1 && (result.code === 'EXPIRED' || result.code === 'NOT_YET_VALID');
     findings.push(
       finding(
         leafTime ? 'SIGNER_CERTIFICATE_NOT_VALID' : 'SIGNER_CERTIFICATE_UNTRUSTED',

@@ -91,7 +91,10 @@ export const FINDINGS = {
   TIMESTAMP_MALFORMED: ['invalid', 'the time-stamp token cannot be parsed'],
   TIMESTAMP_IMPRINT_MISMATCH: ['invalid', 'the time-stamp token is not over the data it must cover'],
   TIMESTAMP_SIGNATURE_INVALID: ['invalid', "the time-stamp token's signature does not verify"],
-  TIMESTAMP_SIGNER_NOT_FOUND: ['indeterminate', 'the certificate of the time-stamping authority is not available'],
+  TIMESTAMP_SIGNER_NOT_FOUND: [
+    'indeterminate',
+    'the certificate of the time-stamping authority is not available',
+  ],
   TIMESTAMP_UNTRUSTED: ['indeterminate', 'the time-stamping authority is not trusted'],
   TIMESTAMP_CERTIFICATE_NOT_VALID: [
     'indeterminate',
