@@ -1,28 +1,34 @@
 import { Command, CommanderError } from 'commander';
 import { CodedError } from '@riik/core';
-import { caCommand } from './commands/ca.js';
-import { cardCommand } from './commands/card.js';
-import { idcodeCommand } from './commands/idcode.js';
-import { serveCommand } from './commands/serve.js';
-import { statusCommand } from './commands/status.js';
-import { upCommand } from './commands/up.js';
 import { CliError } from './output.js';
 
-export function program(): Command {
+/**
+ * The commands, each loaded only when it is the one being run (or for the full help): a command
+ * module may import services, databases and crypto libraries, and `riik verify` should not wait
+ * for the CA's database driver to load.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  up: async () => (await import('./commands/up.js')).upCommand(),
+  status: async () => (await import('./commands/status.js')).statusCommand(),
+  serve: async () => (await import('./commands/serve.js')).serveCommand(),
+  idcode: async () => (await import('./commands/idcode.js')).idcodeCommand(),
+  ca: async () => (await import('./commands/ca.js')).caCommand(),
+  card: async () => (await import('./commands/card.js')).cardCommand(),
+  sign: async () => (await import('./commands/sign.js')).signCommand(),
+  verify: async () => (await import('./commands/verify.js')).verifyCommand(),
+  container: async () => (await import('./commands/container.js')).containerCommand(),
+};
+
+/** The command tree; with `argv`, only the command it names (all of them when it names none). */
+export async function program(argv: readonly string[] = []): Promise<Command> {
   const root = new Command('riik')
     .description('riik: an open-source digital state (the e-Estonia stack)')
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [
-    upCommand(),
-    statusCommand(),
-    serveCommand(),
-    idcodeCommand(),
-    caCommand(),
-    cardCommand(),
-  ])
-    root.addCommand(cmd);
+  const named = argv.slice(2).find((a) => !a.startsWith('-'));
+  const names = named && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+  for (const name of names) root.addCommand(await COMMANDS[name]!());
   // Every subcommand reports usage errors through exitOverride too.
   const propagate = (c: Command) => {
     c.exitOverride().showHelpAfterError();
@@ -35,7 +41,7 @@ export function program(): Command {
 /** Run the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await program().parseAsync(argv);
+    await (await program(argv)).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
