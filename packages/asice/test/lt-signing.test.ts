@@ -331,3 +331,47 @@ describe('revocation and timing', () => {
     );
   });
 });
+
+describe('hostile PKI material in a signature', () => {
+  it('never throws on mutated time-stamp tokens and OCSP responses, and catches the mutations that matter', async () => {
+    const signature = (await sign()).toString('utf8');
+    const token = /<xades:EncapsulatedTimeStamp>([^<]*)</.exec(signature)![1]!;
+    const ocsp = /<xades:EncapsulatedOCSPValue>([^<]*)</.exec(signature)![1]!;
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const verdicts: string[] = [];
+    for (const original of [token, ocsp]) {
+      const bytes = Buffer.from(original, 'base64');
+      for (let i = 0; i < 60; i++) {
+        const mutated = Buffer.from(bytes);
+        const kind = random(3);
+        if (kind === 0) mutated[random(mutated.length)]! ^= 1 << random(8);
+        else if (kind === 1) mutated[random(mutated.length)] = random(256);
+        const value = kind === 2 ? mutated.subarray(0, random(mutated.length)) : mutated;
+        if (value.equals(bytes) || value.length === 0) continue; // empty: an open error, not PKI input
+        const xml = signature.replace(original, value.toString('base64'));
+        const r = await validate(await container(Buffer.from(xml, 'utf8')));
+        expect(['VALID', 'INVALID', 'INDETERMINATE'], JSON.stringify(r.error)).toContain(r.verdict);
+        verdicts.push(r.verdict);
+      }
+    }
+    // A few bytes are covered by no signature (SignedData version, its digestAlgorithms SET):
+    // changing them changes nothing that matters, so an occasional VALID is right.
+    expect(verdicts.filter((v) => v !== 'VALID').length).toBeGreaterThan(verdicts.length * 0.9);
+  });
+
+  it('reads garbage where certificates, tokens and responses belong as findings', async () => {
+    const signature = (await sign()).toString('utf8');
+    const garbage = Buffer.from('not DER at all').toString('base64');
+    const xml = signature
+      .replace(/(<xades:EncapsulatedTimeStamp>)[^<]*/, `$1${garbage}`)
+      .replace(/(<xades:EncapsulatedOCSPValue>)[^<]*/, `$1${garbage}`)
+      .replace(/(<xades:EncapsulatedX509Certificate>)[^<]*/, `$1${garbage}`);
+    const r = await validate(await container(Buffer.from(xml, 'utf8')));
+    expect(r.verdict).toBe('INVALID');
+    expect(codes(r)).toEqual(expect.arrayContaining(['TIMESTAMP_MALFORMED', 'OCSP_MALFORMED']));
+  });
+});

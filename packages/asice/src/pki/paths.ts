@@ -3,7 +3,7 @@
  * role at a time, and the certificates a signature carries (plus the store's own) as the pool of
  * intermediates.
  */
-import { buildChain, type Certificate, type ValidationResult } from '@riik/pki';
+import { buildChain, PkiError, type Certificate, type ValidationResult } from '@riik/pki';
 import type { TrustAnchor, TrustRole, TrustStore } from '../trust/trust-store.js';
 
 export interface TrustedPath {
@@ -20,12 +20,19 @@ export function trustedPath(
   pool: readonly Certificate[],
 ): TrustedPath {
   const anchors = trust.anchors(role, time);
-  const result = buildChain(
-    leaf,
-    anchors.map((a) => a.certificate),
-    pool,
-    time,
-  );
+  let result: ValidationResult;
+  try {
+    result = buildChain(
+      leaf,
+      anchors.map((a) => a.certificate),
+      pool,
+      time,
+    );
+  } catch (err) {
+    // a certificate on the way with an algorithm or key node:crypto cannot use: no path through it
+    if (!(err instanceof PkiError)) throw err;
+    result = { valid: false, code: 'CHAIN_INVALID', message: err.message, chain: [leaf] };
+  }
   const last = result.chain[result.chain.length - 1];
   const anchor = result.valid && last ? anchors.find((a) => a.certificate.equals(last)) : undefined;
   return { result, ...(anchor ? { anchor } : {}) };
