@@ -6,6 +6,7 @@
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   ocsp: () => import('./ocsp.js'),
   issuing: () => import('./issuing.js'),
+  signatures: () => import('./signatures.js'),
 };
 
 const wanted = process.argv.slice(2);

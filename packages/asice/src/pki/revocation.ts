@@ -52,7 +52,8 @@ export interface RevocationInput {
   readonly signer: Certificate;
   /** The signer's issuer, when the path (or the pool) gave it. */
   readonly issuer?: Certificate;
-  readonly ocspResponses: readonly Uint8Array[];
+  /** The OCSP responses the signature carries (see parseOcspResponses). */
+  readonly ocsp: ParsedOcspResponses;
   /** The raw ds:SignatureValue octets (what a BDOC-style nonce is a digest of). */
   readonly signatureValue: Uint8Array;
   /** Certificates that may be the responder's or its issuers. */
@@ -77,19 +78,33 @@ const NODE_HASH: Record<string, string> = {
   'SHA-512': 'sha512',
 };
 
-export function checkRevocation(input: RevocationInput): RevocationCheck {
-  const parsed: ParsedOcspResponse[] = [];
+export interface ParsedOcspResponses {
+  /** Successful responses with a BasicOCSPResponse. */
+  readonly responses: readonly ParsedOcspResponse[];
+  /** How many could not be parsed or were not successful. */
+  readonly unusable: number;
+}
+
+/** Parse each DER OCSPResponse once; broken or unsuccessful ones are only counted. */
+export function parseOcspResponses(ders: readonly Uint8Array[]): ParsedOcspResponses {
+  const responses: ParsedOcspResponse[] = [];
   let unusable = 0;
-  for (const der of input.ocspResponses) {
+  for (const der of ders) {
     try {
       const response = parseOcspResponse(der);
-      if (response.status === 'successful' && response.basic) parsed.push(response);
+      if (response.status === 'successful' && response.basic) responses.push(response);
       else unusable++;
     } catch (err) {
       if (!(err instanceof PkiError)) throw err;
       unusable++;
     }
   }
+  return { responses, unusable };
+}
+
+export function checkRevocation(input: RevocationInput): RevocationCheck {
+  const parsed = input.ocsp.responses;
+  const unusable = input.ocsp.unusable;
   const relevant = parsed.filter((r) => singleResponseFor(r, input) !== undefined);
   if (relevant.length === 0) {
     return {

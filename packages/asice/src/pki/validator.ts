@@ -13,7 +13,7 @@
  * Every certificate the signature carries, the OCSP responses' and the tokens' certificates are
  * the pool paths are built from; trust comes only from the store.
  */
-import { Certificate, parseOcspResponse, PkiError } from '@riik/pki';
+import type { Certificate } from '@riik/pki';
 import type { TrustStore } from '../trust/trust-store.js';
 import type {
   ContainerTimeStampInput,
@@ -23,8 +23,14 @@ import type {
   SignaturePkiInput,
 } from '../validation/pki.js';
 import type { Finding } from '../validation/findings.js';
-import { findIssuer, uniqueCertificates } from './paths.js';
-import { checkRevocation, DEFAULT_REVOCATION_POLICY, type RevocationPolicy } from './revocation.js';
+import { sharedCertificateCache } from './certificate-cache.js';
+import { findIssuer } from './paths.js';
+import {
+  checkRevocation,
+  DEFAULT_REVOCATION_POLICY,
+  parseOcspResponses,
+  type RevocationPolicy,
+} from './revocation.js';
 import { checkSigner } from './signer.js';
 import { checkTimeStamp } from './time-stamps.js';
 
@@ -34,6 +40,7 @@ export interface PkiValidatorOptions {
 
 export class PkiValidator implements PkiChecks {
   private readonly policy: RevocationPolicy;
+  private readonly certificates = sharedCertificateCache;
 
   constructor(
     readonly trust: TrustStore,
@@ -44,36 +51,49 @@ export class PkiValidator implements PkiChecks {
 
   async checkSignature(input: SignaturePkiInput, context: PkiContext): Promise<PkiResult> {
     const findings: Finding[] = [];
-    const pool = uniqueCertificates([
-      ...parseAll(input.certificates),
-      ...ocspCertificates(input.ocspResponses),
-    ]);
+    const cache = this.certificates;
+    const ocsp = parseOcspResponses(input.ocspResponses);
+    for (const r of ocsp.responses) cache.internAll(r.basic!.certificates);
+    const pool = new Set<Certificate>();
+    for (const der of input.certificates) {
+      const c = cache.parse(der);
+      if (c) pool.add(c);
+    }
+    for (const r of ocsp.responses) for (const c of r.basic!.certificates) pool.add(c);
 
     // 1. signature time-stamps
     let bestSignatureTime: Date | undefined;
     for (const ts of input.signatureTimeStamps) {
-      const checked = await checkTimeStamp(ts.token, ts.timeStamped, ts.property.kind, this.trust, pool);
+      const checked = await checkTimeStamp(
+        ts.token,
+        ts.timeStamped,
+        ts.property.kind,
+        this.trust,
+        [...pool],
+        cache,
+      );
       findings.push(...checked.findings);
-      if (checked.token) pool.push(...checked.token.certificates);
+      if (checked.token) for (const c of checked.token.certificates) pool.add(c);
       if (checked.valid && checked.genTime && (!bestSignatureTime || checked.genTime < bestSignatureTime))
         bestSignatureTime = checked.genTime;
     }
 
     // 2. the signer's certificate, at the best-signature-time
-    const signer = input.signingCertificate;
+    const signer = cache.intern(input.signingCertificate);
     const time = bestSignatureTime ?? context.validationTime;
-    const signerCheck = checkSigner(signer, time, this.trust, [...pool, ...this.trust.certificates]);
+    const candidates = [...pool, ...this.trust.certificates];
+    const signerCheck = checkSigner(signer, time, this.trust, candidates);
     findings.push(...signerCheck.findings);
 
     // 3. revocation
-    const issuer = signerCheck.chain[1] ?? findIssuer(signer, [...pool, ...this.trust.certificates]);
+    const issuer = signerCheck.chain[1] ?? findIssuer(signer, candidates);
     findings.push(
       ...checkRevocation({
         signer,
         ...(issuer ? { issuer } : {}),
-        ocspResponses: input.ocspResponses,
+        ocsp,
         signatureValue: input.signature.xml.signatureValue.value,
-        pool,
+        pool: [...pool],
         trust: this.trust,
         ...(bestSignatureTime ? { timeStampTime: bestSignatureTime } : {}),
         policy: this.policy,
@@ -82,42 +102,31 @@ export class PkiValidator implements PkiChecks {
 
     // 4. archive time-stamps
     for (const ts of input.archiveTimeStamps) {
-      const checked = await checkTimeStamp(ts.token, ts.timeStamped, ts.property.kind, this.trust, pool);
+      const checked = await checkTimeStamp(
+        ts.token,
+        ts.timeStamped,
+        ts.property.kind,
+        this.trust,
+        [...pool],
+        cache,
+      );
       findings.push(...checked.findings);
     }
     return { findings, ...(bestSignatureTime ? { bestSignatureTime } : {}) };
   }
 
   async checkContainerTimeStamp(input: ContainerTimeStampInput): Promise<PkiResult> {
-    const checked = await checkTimeStamp(input.token, input.timeStamped, input.file, this.trust, []);
+    const checked = await checkTimeStamp(
+      input.token,
+      input.timeStamped,
+      input.file,
+      this.trust,
+      [],
+      this.certificates,
+    );
     return {
       findings: checked.findings,
       ...(checked.valid && checked.genTime ? { bestSignatureTime: checked.genTime } : {}),
     };
   }
-}
-
-function parseAll(ders: readonly Uint8Array[]): Certificate[] {
-  const out: Certificate[] = [];
-  for (const der of ders) {
-    try {
-      out.push(Certificate.fromDer(der));
-    } catch (err) {
-      if (!(err instanceof PkiError)) throw err;
-    }
-  }
-  return out;
-}
-
-/** Certificates inside the OCSP responses (the responder's, sometimes its issuer's). */
-function ocspCertificates(responses: readonly Uint8Array[]): Certificate[] {
-  const out: Certificate[] = [];
-  for (const der of responses) {
-    try {
-      out.push(...(parseOcspResponse(der).basic?.certificates ?? []));
-    } catch (err) {
-      if (!(err instanceof PkiError)) throw err;
-    }
-  }
-  return out;
 }

@@ -157,7 +157,7 @@ export async function extendToLt(
   const revocation = checkRevocation({
     signer,
     issuer,
-    ocspResponses: [responseDer],
+    ocsp: { responses: [response], unusable: 0 },
     signatureValue: signatureValueOf(signatureFile),
     pool,
     trust: options.trust,

@@ -59,6 +59,17 @@ export class Certificate {
   /** The exact signed bytes (TBSCertificate) from the original encoding. */
   readonly tbsDer: Uint8Array;
   private cachedKey?: KeyObject;
+  /** Verified issuers: a certificate and its issuer never change, so neither does the answer. */
+  private readonly signedBy = new WeakMap<Certificate, boolean>();
+  /** Values derived from the DER (encodings, parsed extensions), computed once: paths and OCSP ask often. */
+  private readonly derived = new Map<string, unknown>();
+
+  private memo<T>(key: string, compute: () => T): T {
+    if (this.derived.has(key)) return this.derived.get(key) as T;
+    const value = compute();
+    this.derived.set(key, value);
+    return value;
+  }
 
   private constructor(der: Uint8Array) {
     this.der = der;
@@ -125,10 +136,10 @@ export class Certificate {
   }
   /** DER of the subject Name, as CertID / chain matching need it. */
   get subjectDer(): Uint8Array {
-    return serializeDer(this.subject);
+    return this.memo('subjectDer', () => serializeDer(this.subject));
   }
   get issuerDer(): Uint8Array {
-    return serializeDer(this.issuer);
+    return this.memo('issuerDer', () => serializeDer(this.issuer));
   }
   get notBefore(): Date {
     return this.tbs.validity.notBefore.getTime();
@@ -137,7 +148,7 @@ export class Certificate {
     return this.tbs.validity.notAfter.getTime();
   }
   get spkiDer(): Uint8Array {
-    return serializeDer(this.tbs.subjectPublicKeyInfo);
+    return this.memo('spkiDer', () => serializeDer(this.tbs.subjectPublicKeyInfo));
   }
   /** The subjectPublicKey BIT STRING contents (what SKI and OCSP issuerKeyHash hash). */
   get publicKeyBits(): Uint8Array {
@@ -152,7 +163,7 @@ export class Certificate {
   }
   /** SHA-256 of the DER, hex: riik's handle for a certificate in logs and indexes. */
   get sha256Hex(): string {
-    return createHash('sha256').update(this.der).digest('hex');
+    return this.memo('sha256Hex', () => createHash('sha256').update(this.der).digest('hex'));
   }
 
   /** Values of a subject attribute (OID.commonName etc.). */
@@ -165,6 +176,10 @@ export class Certificate {
   }
 
   private parseExtension<T>(oid: string, type: new () => T): T | undefined {
+    return this.memo(`extension ${oid}`, () => this.parseExtensionOnce(oid, type));
+  }
+
+  private parseExtensionOnce<T>(oid: string, type: new () => T): T | undefined {
     const ext = this.extension(oid);
     if (!ext) return undefined;
     try {
@@ -250,6 +265,15 @@ export class Certificate {
 
   /** Whether `issuer`'s key verifies this certificate's signature. */
   isSignedBy(issuer: Certificate): boolean {
+    let verified = this.signedBy.get(issuer);
+    if (verified === undefined) {
+      verified = this.verifySignedBy(issuer);
+      this.signedBy.set(issuer, verified);
+    }
+    return verified;
+  }
+
+  private verifySignedBy(issuer: Certificate): boolean {
     return verifySignature(
       issuer.publicKey,
       this.asn.signatureAlgorithm,
