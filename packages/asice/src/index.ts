@@ -43,12 +43,14 @@ export type * from './validation/pki.js';
 export * from './validation/result.js';
 export {
   writeContainer,
+  writeSignedContainer,
   addSignature,
   addDataFiles,
   digestDataFile,
   type DataFileInput,
   type DataFileSource,
   type WriteContainerOptions,
+  type WriteSignedContainerOptions,
   type AddSignatureOptions,
 } from './container/write.js';
 // signing
@@ -74,7 +76,13 @@ export {
   type OcspSource,
   type TimeStampSource,
 } from './signing/lt.js';
-export { createSignature, type CreateSignatureOptions, type SignDigest } from './signing/sign.js';
+export {
+  createSignature,
+  signDigests,
+  type CreateSignatureOptions,
+  type SignDigestsOptions,
+  type SignDigest,
+} from './signing/sign.js';
 // trust and the PKI checks (chains, OCSP, time-stamps)
 export * from './trust/trust-store.js';
 export { parseTrustedList, trustStoreFromTrustedList, TSL_NS } from './trust/trusted-list.js';

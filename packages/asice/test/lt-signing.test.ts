@@ -375,3 +375,64 @@ describe('hostile PKI material in a signature', () => {
     expect(codes(r)).toEqual(expect.arrayContaining(['TIMESTAMP_MALFORMED', 'OCSP_MALFORMED']));
   });
 });
+
+describe('signing a new container in one pass', () => {
+  it('digests the data files on their way into the ZIP and signs before it closes', async () => {
+    const { writeSignedContainer, signDigests } = await import('../src/index.js');
+    const bytes = await collect((sink) =>
+      writeSignedContainer(sink, {
+        dataFiles: files,
+        mtime: clock.now(),
+        sign: async (digests) => {
+          expect(digests.map((d) => d.name)).toEqual(['leping.txt', 'lisa/tabel.csv']);
+          const signature = await signDigests({
+            dataFiles: digests,
+            signingCertificate: mari.certificate,
+            signDigest: mari.signDigest,
+            lt: {
+              timeStamp: pki.timeStamp,
+              ocsp: pki.ocsp,
+              trust: pki.trust,
+              certificates: [pki.ca.certificate],
+            },
+            now: clock.now,
+          });
+          return [signature.file];
+        },
+      }),
+    );
+    const r = await validate(bytes);
+    expect(r.verdict).toBe('VALID');
+    expect(codes(r)).toEqual([]);
+  });
+
+  it('leaves nothing behind when signing fails, and reports that failure', async () => {
+    const { tempDir } = await import('@riik/testing');
+    const { existsSync } = await import('node:fs');
+    const { writeSignedContainer, AsiceError } = await import('../src/index.js');
+    const dir = tempDir('riik-one-pass-');
+    try {
+      const target = `${dir.path}/out.asice`;
+      await expect(
+        writeSignedContainer(target, {
+          dataFiles: files,
+          mtime: clock.now(),
+          sign: () => Promise.reject(new AsiceError('SIGNING_CERTIFICATE_NOT_GOOD', 'revoked')),
+        }),
+      ).rejects.toMatchObject({ code: 'SIGNING_CERTIFICATE_NOT_GOOD' });
+      expect(existsSync(target)).toBe(false);
+      await expect(
+        writeSignedContainer(target, {
+          dataFiles: [
+            { name: 'missing.txt', mediaType: 'text/plain', content: { path: `${dir.path}/nope` } },
+          ],
+          mtime: clock.now(),
+          sign: () => Promise.resolve([]),
+        }),
+      ).rejects.toBeDefined();
+      expect(existsSync(target)).toBe(false);
+    } finally {
+      dir.remove();
+    }
+  });
+});

@@ -1,4 +1,6 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import * as testing from '@riik/testing';
 import { describe, expect, it } from 'vitest';
 import {
   AsiceError,
@@ -274,4 +276,120 @@ describe('ZIP writing', () => {
       await expect(wrongSize.toBuffer()).rejects.toMatchObject({ code: 'ZIP_WRITE_FAILED' });
     },
   );
+});
+
+describe('ZIP writing: what Java, Info-ZIP and Python read', () => {
+  const { tempDir, runTool } = testing;
+  const entriesOf = (zip: Buffer) => {
+    // walk the central directory and compare every local header with it
+    let eocd = zip.length - 22;
+    while (zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+    const out: Array<{ name: string; flags: number; method: number; crcLocal: number; crcCentral: number }> =
+      [];
+    let p = zip.readUInt32LE(eocd + 16);
+    for (let i = 0; i < zip.readUInt16LE(eocd + 10); i++) {
+      const nameLength = zip.readUInt16LE(p + 28);
+      const local = zip.readUInt32LE(p + 42);
+      out.push({
+        name: zip.subarray(p + 46, p + 46 + nameLength).toString('utf8'),
+        flags: zip.readUInt16LE(local + 6),
+        method: zip.readUInt16LE(local + 8),
+        crcLocal: zip.readUInt32LE(local + 14),
+        crcCentral: zip.readUInt32LE(p + 16),
+      });
+      p += 46 + nameLength + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
+    }
+    return out;
+  };
+  const stream = (text: string) => () =>
+    Readable.from([Buffer.from(text.slice(0, 5)), Buffer.from(text.slice(5))]);
+
+  it('writing a file: no data descriptors; CRC and sizes in every local header', async () => {
+    const dir = tempDir('riik-zip-');
+    try {
+      const w = new ZipWriter(new Date('2026-01-01T00:00:00Z'));
+      w.addStored('mimetype', ASICE_MIMETYPE);
+      w.addStream('stored.txt', stream('stored, streamed content'), { compress: false });
+      w.addStream('deflated õ.txt', stream('deflated, streamed content '.repeat(20)));
+      const path = `${dir.path}/a.zip`;
+      await w.writeTo(path);
+      const zip = readFileSync(path);
+      for (const e of entriesOf(zip)) {
+        expect(e.flags & 0x08, e.name).toBe(0);
+        expect(e.crcLocal, e.name).toBe(e.crcCentral);
+      }
+      expect(entriesOf(zip).map((e) => e.method)).toEqual([0, 0, 8]);
+      const unzip = await runTool('unzip', ['-t', path]);
+      expect(unzip.out).toContain('No errors detected');
+      const python = await runTool('python3', [
+        '-c',
+        `import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); print(z.testzip(), z.read('stored.txt').decode())`,
+        path,
+      ]);
+      expect(python.out.trim()).toBe('None stored, streamed content');
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('writing a stream: streamed entries are deflated with a data descriptor (never stored with one)', async () => {
+    const w = new ZipWriter(new Date('2026-01-01T00:00:00Z'));
+    w.addStored('mimetype', ASICE_MIMETYPE);
+    w.addStream('asked-stored.txt', stream('content of a stream'), { compress: false });
+    const zip = await w.toBuffer();
+    const [mimetype, entry] = entriesOf(zip);
+    expect(mimetype).toMatchObject({ flags: 0, method: 0 });
+    expect(entry).toMatchObject({ flags: 0x08, method: 8, crcLocal: 0 });
+    const reader = await ZipReader.open(zip);
+    try {
+      expect((await reader.readBytes(reader.entries[1]!, 1000)).toString()).toBe('content of a stream');
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('ZIP64 sizes and offsets are read back by riik, Info-ZIP and Python', async () => {
+    const dir = tempDir('riik-zip64-');
+    try {
+      for (const target of ['file', 'stream'] as const) {
+        const w = new ZipWriter(new Date('2026-01-01T00:00:00Z'), 100);
+        w.addStored('mimetype', ASICE_MIMETYPE);
+        w.addBytes('big.txt', Buffer.from('x'.repeat(300)), false);
+        w.addStream('streamed.txt', stream('y'.repeat(250)), { size: 250, compress: false });
+        w.addStream('unsized.txt', stream('small'));
+        const path = `${dir.path}/${target}.zip`;
+        if (target === 'file') await w.writeTo(path);
+        else writeFileSync(path, await w.toBuffer());
+        const zip = readFileSync(path);
+        expect(zip.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true); // ZIP64 end record
+        const reader = await ZipReader.open(zip);
+        try {
+          expect(reader.entries.map((e) => [e.name, e.uncompressedSize])).toEqual([
+            ['mimetype', ASICE_MIMETYPE.length],
+            ['big.txt', 300],
+            ['streamed.txt', 250],
+            ['unsized.txt', 5],
+          ]);
+          expect((await reader.readBytes(reader.entries[2]!, 1000)).toString()).toBe('y'.repeat(250));
+        } finally {
+          reader.close();
+        }
+        expect((await runTool('unzip', ['-t', path])).out, target).toContain('No errors detected');
+        const python = await runTool('python3', [
+          '-c',
+          'import zipfile,sys; print(zipfile.ZipFile(sys.argv[1]).testzip())',
+          path,
+        ]);
+        expect(python.out.trim(), target).toBe('None');
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('an entry over the ZIP64 limit whose size was not declared is refused, not corrupted', async () => {
+    const w = new ZipWriter(new Date('2026-01-01T00:00:00Z'), 100);
+    w.addStream('unsized.txt', stream('z'.repeat(500)), { compress: false });
+    await expect(w.toBuffer()).rejects.toMatchObject({ code: 'ZIP_ENTRY_TOO_LARGE' });
+  });
 });

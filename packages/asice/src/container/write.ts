@@ -5,8 +5,9 @@
  * signatures stay exactly as they were.
  */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { Readable, type Writable } from 'node:stream';
+import { Readable, Transform, type Writable } from 'node:stream';
 import { AsiceError } from '../errors.js';
 import { parseXmlSignature } from '../xmldsig/signature.js';
 import type { HashName } from '../xmldsig/algorithms.js';
@@ -19,6 +20,7 @@ import { ZipWriter } from '../zip/write.js';
 import { buildManifest } from './manifest.js';
 import { MIMETYPE_ASICE } from './mimetype.js';
 import { openContainer, classifyEntry, type OpenOptions } from './open.js';
+import type { DataFileDigest } from '../signing/prepare.js';
 
 /** Where a data file's content comes from: memory, a file, or a stream opened when needed. */
 export type DataFileSource =
@@ -33,7 +35,7 @@ export interface DataFileInput {
 
 function openSource(source: DataFileSource): Readable | Promise<Readable> {
   if (source instanceof Uint8Array) return Readable.from([Buffer.from(source)]);
-  if ('path' in source) return createReadStream(source.path);
+  if ('path' in source) return createReadStream(source.path, { highWaterMark: 1024 * 1024 });
   return source.open();
 }
 
@@ -50,14 +52,94 @@ export interface WriteContainerOptions {
   readonly signatures?: readonly Uint8Array[];
   /** Modification time written to every entry. */
   readonly mtime: Date;
-  /** Deflate data files (default true). */
-  readonly compress?: boolean;
+  /**
+   * Deflate data files: `true`, `false`, or `'auto'` (the default): deflate, except files of more
+   * than 32 MiB and formats that are compressed already, where deflating costs far more time than
+   * it saves space (a GiB takes seconds to hash and store, tens of seconds to deflate).
+   */
+  readonly compress?: boolean | 'auto';
+}
+
+const AUTO_COMPRESS_LIMIT = 32 * 1024 * 1024;
+const COMPRESSED_MEDIA_TYPE =
+  /^(image\/(jpeg|png|gif|webp)|video\/|audio\/|application\/(zip|gzip|x-7z-compressed|vnd\.etsi\.asic-[es]\+zip|vnd\.openxmlformats-officedocument\..*|vnd\.oasis\.opendocument\..*))$/;
+
+async function shouldCompress(file: DataFileInput, policy: boolean | 'auto' | undefined): Promise<boolean> {
+  if (policy !== undefined && policy !== 'auto') return policy;
+  if (COMPRESSED_MEDIA_TYPE.test(file.mediaType)) return false;
+  const content = file.content;
+  if (content instanceof Uint8Array) return content.byteLength <= AUTO_COMPRESS_LIMIT;
+  if ('path' in content) return (await stat(content.path)).size <= AUTO_COMPRESS_LIMIT;
+  return true;
 }
 
 export async function writeContainer(
   target: string | Writable,
   options: WriteContainerOptions,
 ): Promise<void> {
+  const writer = await startContainer(options);
+  (options.signatures ?? []).forEach((xml, i) => writer.addBytes(`META-INF/signatures${i}.xml`, xml));
+  await writer.writeTo(target);
+}
+
+export interface WriteSignedContainerOptions extends Omit<WriteContainerOptions, 'signatures'> {
+  /** The digest the signature's references use (default sha256). */
+  readonly digest?: HashName;
+  /**
+   * Called once the data files have been written, with their digests taken on the way: returns
+   * the signature file(s). Signing a new container thus reads every data file once.
+   */
+  readonly sign: (digests: readonly DataFileDigest[]) => Promise<readonly Uint8Array[]>;
+}
+
+/**
+ * A new container signed in one pass over the data: each data file is digested as it streams
+ * into the ZIP, and the signature (time-stamp and OCSP included) is made while the archive is
+ * still open, then written after the data files. If signing fails, nothing is left at `target`.
+ */
+export async function writeSignedContainer(
+  target: string | Writable,
+  options: WriteSignedContainerOptions,
+): Promise<void> {
+  const hash = options.digest ?? 'sha256';
+  const digests = options.dataFiles.map(() => {
+    let settle!: { resolve: (d: Uint8Array) => void; reject: (e: unknown) => void };
+    const promise = new Promise<Uint8Array>((resolve, reject) => (settle = { resolve, reject }));
+    promise.catch(() => undefined); // observed below; never an unhandled rejection
+    return { promise, ...settle };
+  });
+  const writer = await startContainer(options, (index, stream) => {
+    const h = createHash(hash);
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        h.update(chunk);
+        done(null, chunk);
+      },
+      flush(done) {
+        digests[index]!.resolve(new Uint8Array(h.digest()));
+        done();
+      },
+    });
+    stream.once('error', (err) => {
+      digests[index]!.reject(err);
+      tap.destroy(err);
+    });
+    return stream.pipe(tap);
+  });
+  await writer.writeTo(target, async () => {
+    const values = await Promise.all(digests.map((d) => d.promise));
+    const signatures = await options.sign(
+      options.dataFiles.map((f, i) => ({ name: f.name, mediaType: f.mediaType, digest: values[i]! })),
+    );
+    signatures.forEach((xml, i) => writer.addBytes(`META-INF/signatures${i}.xml`, xml));
+  });
+}
+
+/** mimetype, manifest and data files added (streamed when the writer gets to them). */
+async function startContainer(
+  options: WriteContainerOptions,
+  tap?: (index: number, stream: Readable) => Readable,
+): Promise<ZipWriter> {
   const writer = new ZipWriter(options.mtime);
   for (const file of options.dataFiles) {
     const kind = classifyEntry(file.name);
@@ -68,6 +150,7 @@ export async function writeContainer(
       );
     }
   }
+  const compress = await Promise.all(options.dataFiles.map((f) => shouldCompress(f, options.compress)));
   writer.addStored('mimetype', Buffer.from(MIMETYPE_ASICE, 'ascii'));
   writer.addBytes(
     'META-INF/manifest.xml',
@@ -76,14 +159,20 @@ export async function writeContainer(
       options.dataFiles.map((f) => ({ fullPath: f.name, mediaType: f.mediaType })),
     ),
   );
-  for (const file of options.dataFiles) {
-    writer.addStream(file.name, () => openSource(file.content), {
-      ...(file.content instanceof Uint8Array ? { size: file.content.byteLength } : {}),
-      compress: options.compress ?? true,
-    });
-  }
-  (options.signatures ?? []).forEach((xml, i) => writer.addBytes(`META-INF/signatures${i}.xml`, xml));
-  await writer.writeTo(target);
+  options.dataFiles.forEach((file, index) => {
+    writer.addStream(
+      file.name,
+      async () => {
+        const stream = await openSource(file.content);
+        return tap ? tap(index, stream) : stream;
+      },
+      {
+        ...(file.content instanceof Uint8Array ? { size: file.content.byteLength } : {}),
+        compress: compress[index]!,
+      },
+    );
+  });
+  return writer;
 }
 
 export interface AddSignatureOptions extends OpenOptions {

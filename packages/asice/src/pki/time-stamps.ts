@@ -16,7 +16,6 @@ import type { HashName } from '../xmldsig/algorithms.js';
 import { finding, type Finding, type FindingCode } from '../validation/findings.js';
 import type { TimeStampedData } from '../validation/pki.js';
 import type { TrustStore } from '../trust/trust-store.js';
-import type { CertificateCache } from './certificate-cache.js';
 
 export interface TimeStampCheck {
   readonly findings: Finding[];
@@ -52,7 +51,6 @@ export async function checkTimeStamp(
   label: string,
   trust: TrustStore,
   pool: readonly Certificate[],
-  cache?: CertificateCache,
 ): Promise<TimeStampCheck> {
   let token: ParsedTimeStampToken;
   try {
@@ -61,7 +59,6 @@ export async function checkTimeStamp(
     if (!(err instanceof PkiError)) throw err;
     return { findings: [finding('TIMESTAMP_MALFORMED', `${label}: ${err.message}`, label)], valid: false };
   }
-  cache?.internAll(token.certificates);
   const info = token.tstInfo;
   const hash = info.messageImprint.hash;
   if (!hash) {

@@ -13,7 +13,7 @@
  * Every certificate the signature carries, the OCSP responses' and the tokens' certificates are
  * the pool paths are built from; trust comes only from the store.
  */
-import type { Certificate } from '@riik/pki';
+import { Certificate, PkiError } from '@riik/pki';
 import type { TrustStore } from '../trust/trust-store.js';
 import type {
   ContainerTimeStampInput,
@@ -23,7 +23,6 @@ import type {
   SignaturePkiInput,
 } from '../validation/pki.js';
 import type { Finding } from '../validation/findings.js';
-import { sharedCertificateCache } from './certificate-cache.js';
 import { findIssuer } from './paths.js';
 import {
   checkRevocation,
@@ -40,7 +39,6 @@ export interface PkiValidatorOptions {
 
 export class PkiValidator implements PkiChecks {
   private readonly policy: RevocationPolicy;
-  private readonly certificates = sharedCertificateCache;
 
   constructor(
     readonly trust: TrustStore,
@@ -51,12 +49,12 @@ export class PkiValidator implements PkiChecks {
 
   async checkSignature(input: SignaturePkiInput, context: PkiContext): Promise<PkiResult> {
     const findings: Finding[] = [];
-    const cache = this.certificates;
+    // Certificate.fromDer gives one object per certificate: the CA, TSA and responder
+    // certificates every signature carries are parsed, and their issuers verified, once.
     const ocsp = parseOcspResponses(input.ocspResponses);
-    for (const r of ocsp.responses) cache.internAll(r.basic!.certificates);
     const pool = new Set<Certificate>();
     for (const der of input.certificates) {
-      const c = cache.parse(der);
+      const c = parseCertificate(der);
       if (c) pool.add(c);
     }
     for (const r of ocsp.responses) for (const c of r.basic!.certificates) pool.add(c);
@@ -64,14 +62,7 @@ export class PkiValidator implements PkiChecks {
     // 1. signature time-stamps
     let bestSignatureTime: Date | undefined;
     for (const ts of input.signatureTimeStamps) {
-      const checked = await checkTimeStamp(
-        ts.token,
-        ts.timeStamped,
-        ts.property.kind,
-        this.trust,
-        [...pool],
-        cache,
-      );
+      const checked = await checkTimeStamp(ts.token, ts.timeStamped, ts.property.kind, this.trust, [...pool]);
       findings.push(...checked.findings);
       if (checked.token) for (const c of checked.token.certificates) pool.add(c);
       if (checked.valid && checked.genTime && (!bestSignatureTime || checked.genTime < bestSignatureTime))
@@ -79,7 +70,7 @@ export class PkiValidator implements PkiChecks {
     }
 
     // 2. the signer's certificate, at the best-signature-time
-    const signer = cache.intern(input.signingCertificate);
+    const signer = input.signingCertificate;
     const time = bestSignatureTime ?? context.validationTime;
     const candidates = [...pool, ...this.trust.certificates];
     const signerCheck = checkSigner(signer, time, this.trust, candidates);
@@ -102,31 +93,26 @@ export class PkiValidator implements PkiChecks {
 
     // 4. archive time-stamps
     for (const ts of input.archiveTimeStamps) {
-      const checked = await checkTimeStamp(
-        ts.token,
-        ts.timeStamped,
-        ts.property.kind,
-        this.trust,
-        [...pool],
-        cache,
-      );
+      const checked = await checkTimeStamp(ts.token, ts.timeStamped, ts.property.kind, this.trust, [...pool]);
       findings.push(...checked.findings);
     }
     return { findings, ...(bestSignatureTime ? { bestSignatureTime } : {}) };
   }
 
   async checkContainerTimeStamp(input: ContainerTimeStampInput): Promise<PkiResult> {
-    const checked = await checkTimeStamp(
-      input.token,
-      input.timeStamped,
-      input.file,
-      this.trust,
-      [],
-      this.certificates,
-    );
+    const checked = await checkTimeStamp(input.token, input.timeStamped, input.file, this.trust, []);
     return {
       findings: checked.findings,
       ...(checked.valid && checked.genTime ? { bestSignatureTime: checked.genTime } : {}),
     };
+  }
+}
+
+function parseCertificate(der: Uint8Array): Certificate | undefined {
+  try {
+    return Certificate.fromDer(der);
+  } catch (err) {
+    if (!(err instanceof PkiError)) throw err;
+    return undefined;
   }
 }

@@ -8,39 +8,50 @@ import type { Certificate } from '@riik/pki';
 import { digestDataFile, type DataFileInput } from '../container/write.js';
 import type { HashName } from '../xmldsig/algorithms.js';
 import { extendToLt, type ExtendedSignature, type ExtendToLtOptions } from './lt.js';
-import { finalizeSignature, prepareSignature, type PrepareOptions } from './prepare.js';
+import { finalizeSignature, prepareSignature, type DataFileDigest, type PrepareOptions } from './prepare.js';
 
 /** Signs a digest with the signer's key; the value as XMLDSig stores it (ECDSA: raw r||s). */
 export type SignDigest = (digest: Uint8Array, hash: HashName) => Promise<Uint8Array>;
 
-export interface CreateSignatureOptions extends Omit<
-  PrepareOptions,
-  'dataFiles' | 'signingCertificate' | 'signingTime'
-> {
-  readonly dataFiles: readonly Pick<DataFileInput, 'name' | 'mediaType' | 'content'>[];
+interface SignatureOptions extends Omit<PrepareOptions, 'dataFiles' | 'signingCertificate' | 'signingTime'> {
   readonly signingCertificate: Certificate;
   readonly signDigest: SignDigest;
   readonly lt: ExtendToLtOptions;
   readonly now?: () => Date;
 }
 
-export async function createSignature(options: CreateSignatureOptions): Promise<ExtendedSignature> {
+export interface CreateSignatureOptions extends SignatureOptions {
+  readonly dataFiles: readonly Pick<DataFileInput, 'name' | 'mediaType' | 'content'>[];
+}
+
+export interface SignDigestsOptions extends SignatureOptions {
+  /** The data files' digests, with `digest` (default sha256), e.g. from writeSignedContainer. */
+  readonly dataFiles: readonly DataFileDigest[];
+}
+
+/** A signature over data files whose digests are known: prepare, sign with the key, extend to LT. */
+export async function signDigests(options: SignDigestsOptions): Promise<ExtendedSignature> {
   const { dataFiles, signingCertificate, signDigest, lt, now, ...prepare } = options;
-  const hash = prepare.digest ?? 'sha256';
-  const digests = [];
-  for (const file of dataFiles) {
+  const prepared = prepareSignature({
+    ...prepare,
+    dataFiles,
+    signingCertificate: signingCertificate.der,
+    signingTime: (now ?? (() => new Date()))(),
+  });
+  const value = await signDigest(Buffer.from(prepared.digestToSign, 'base64'), prepared.hash);
+  return extendToLt(finalizeSignature(prepared, value), lt);
+}
+
+/** A signature over data files, digested here (streamed). */
+export async function createSignature(options: CreateSignatureOptions): Promise<ExtendedSignature> {
+  const hash = options.digest ?? 'sha256';
+  const digests: DataFileDigest[] = [];
+  for (const file of options.dataFiles) {
     digests.push({
       name: file.name,
       mediaType: file.mediaType,
       digest: await digestDataFile(file.content, hash),
     });
   }
-  const prepared = prepareSignature({
-    ...prepare,
-    dataFiles: digests,
-    signingCertificate: signingCertificate.der,
-    signingTime: (now ?? (() => new Date()))(),
-  });
-  const value = await signDigest(Buffer.from(prepared.digestToSign, 'base64'), prepared.hash);
-  return extendToLt(finalizeSignature(prepared, value), lt);
+  return signDigests({ ...options, dataFiles: digests });
 }

@@ -6,8 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { children, readTlv, type Certificate } from '@riik/pki';
-import { sharedCertificateCache } from '../pki/certificate-cache.js';
+import { Certificate, children, readTlv } from '@riik/pki';
 import { finding, type Finding } from '../validation/findings.js';
 import { digestAlgorithm } from '../xmldsig/algorithms.js';
 import { digestsEqual } from '../xmldsig/verify.js';
@@ -43,13 +42,13 @@ export function identifySigningCertificate(signature: XadesSignature): SigningCe
       return alg !== undefined && digestsEqual(createHash(alg.hash).update(der).digest(), c.certDigest.value);
     });
     if (!certId) continue;
-    const certificate = sharedCertificateCache.parse(der);
+    let certificate: Certificate;
     try {
-      void certificate?.publicKey; // a key node:crypto cannot load makes the certificate unusable here
+      certificate = Certificate.fromDer(der);
+      void certificate.publicKey; // a key node:crypto cannot load makes the certificate unusable here
     } catch {
       continue;
     }
-    if (!certificate) continue;
     if (!issuerSerialMatches(certId, certificate))
       findings.push(finding('SIGNING_CERTIFICATE_ISSUER_SERIAL_MISMATCH'));
     return { certificate, findings };

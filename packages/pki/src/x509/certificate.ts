@@ -48,6 +48,10 @@ const KEY_USAGE_FLAGS: Array<[KeyUsageName, number]> = [
   ['decipherOnly', KeyUsageFlags.decipherOnly],
 ];
 
+/** Certificates parsed so far (see Certificate.fromDer), by SHA-256 of their DER. */
+const PARSED = new Map<string, Certificate>();
+const PARSED_LIMIT = 2_000;
+
 /**
  * A parsed X.509 certificate with the fields riik reads, computed once. Construct with
  * `Certificate.fromDer` / `fromPem`; the original DER is kept and is what gets hashed and
@@ -82,14 +86,26 @@ export class Certificate {
     return bytes(parseDer(spki, SubjectPublicKeyInfo, 'public key').subjectPublicKey);
   }
 
+  /**
+   * The certificate for these DER bytes. Parsed certificates are immutable values, and the same
+   * CA, TSA and OCSP responder certificates arrive again and again (in every signature, token and
+   * response a validator reads), so one object per certificate is kept in a bounded cache: its
+   * parse, public key, derived values and verified issuers are then done once.
+   */
   static fromDer(der: Uint8Array): Certificate {
-    return new Certificate(new Uint8Array(der));
+    const key = createHash('sha256').update(der).digest('base64');
+    const known = PARSED.get(key);
+    if (known) return known;
+    const cert = new Certificate(new Uint8Array(der));
+    if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+    PARSED.set(key, cert);
+    return cert;
   }
 
   /** All certificates in a PEM text, in order. */
   static allFromPem(pem: string): Certificate[] {
     try {
-      return fromPemAll('CERTIFICATE', pem).map((d) => new Certificate(d));
+      return fromPemAll('CERTIFICATE', pem).map((d) => Certificate.fromDer(d));
     } catch (err) {
       if (err instanceof PkiError) throw err;
       throw new PkiError('MALFORMED_DER', 'no certificate in PEM text', { cause: err });
