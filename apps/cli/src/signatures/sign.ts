@@ -60,16 +60,18 @@ export async function runSign(files: string[], opts: SignOptions, data: string):
     ...(opts.postalCode ? { postalCode: opts.postalCode } : {}),
     ...(opts.country ? { countryName: opts.country } : {}),
   };
+  // PIN2 first, as the card's VERIFY PIN opens a session: a wrong PIN fails before a large file
+  // is read, and the key derivation's memory is spent before the data streams.
+  let key: Awaited<ReturnType<typeof token.unlock>>;
+  try {
+    key = await token.unlock('sign', opts.pin2);
+  } catch (err) {
+    if (err instanceof EidError) throw new CliError(err.code, err.message, 1, { cause: err });
+    throw err;
+  }
   const common = {
     signingCertificate: certificate,
-    signDigest: async (digest: Uint8Array) => {
-      try {
-        return await token.signDigest('sign', digest, opts.pin2);
-      } catch (err) {
-        if (err instanceof EidError) throw new CliError(err.code, err.message, 1, { cause: err });
-        throw err;
-      }
-    },
+    signDigest: (digest: Uint8Array) => Promise.resolve(key.signDigest(digest)),
     lt: {
       timeStamp: asice.httpTimeStampSource(tsaUrl),
       ocsp: asice.httpOcspSource(ocspUrl),

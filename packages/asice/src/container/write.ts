@@ -35,7 +35,7 @@ export interface DataFileInput {
 
 function openSource(source: DataFileSource): Readable | Promise<Readable> {
   if (source instanceof Uint8Array) return Readable.from([Buffer.from(source)]);
-  if ('path' in source) return createReadStream(source.path, { highWaterMark: 1024 * 1024 });
+  if ('path' in source) return createReadStream(source.path, { highWaterMark: 256 * 1024 });
   return source.open();
 }
 

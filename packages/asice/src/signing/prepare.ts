@@ -11,10 +11,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
-import * as asn1js from 'asn1js';
 import { AsiceError } from '../errors.js';
 import { escapeXmlAttribute } from '../container/manifest.js';
-import { Certificate } from '@riik/pki';
+import { Certificate, encodeSequence, encodeTlv } from '@riik/pki';
 import { C14N, canonicalize, isC14nAlgorithm } from '../xml/c14n.js';
 import { elementChildren, isNamed } from '../xml/dom.js';
 import { NS } from '../xml/namespaces.js';
@@ -245,17 +244,11 @@ function chooseSignatureMethod(cert: Certificate, wanted?: HashName): { uri: str
 
 /** RFC 5035 IssuerSerial { issuer GeneralNames { directoryName [4] Name }, serialNumber }, DER. */
 function issuerSerialV2(cert: Certificate): Uint8Array {
-  const name = asn1js.fromBER(encodedIssuer(cert)).result;
-  const serial = new asn1js.Integer({ valueHex: Buffer.from(cert.serialHex, 'hex') });
-  const seq = new asn1js.Sequence({
-    value: [
-      new asn1js.Sequence({
-        value: [new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 4 }, value: [name] })],
-      }),
-      serial,
-    ],
-  });
-  return new Uint8Array(seq.toBER(false));
+  const directoryName = encodeTlv(0xa4, encodedIssuer(cert));
+  return encodeSequence([
+    encodeSequence([directoryName]),
+    encodeTlv(0x02, Buffer.from(cert.serialHex, 'hex')),
+  ]);
 }
 
 function productionPlaceXml(place?: SignatureProductionPlaceInput): string {

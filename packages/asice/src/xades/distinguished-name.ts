@@ -5,7 +5,7 @@
  * does for the string types certificates use (case-insensitive, insignificant whitespace removed,
  * RFC 4518 in outline). Values that are not strings are compared as DER.
  */
-import * as asn1js from 'asn1js';
+import { children, decodeOid, PkiError, readTlv, type Tlv } from '@riik/pki';
 import { AsiceError } from '../errors.js';
 
 export interface AttributeValue {
@@ -52,47 +52,62 @@ function bad(message: string): AsiceError {
   return new AsiceError('XADES_MALFORMED', message);
 }
 
-/** A DER-encoded Name (as `Certificate.issuerDer` gives it). */
+/** A DER-encoded Name (RDNSequence), e.g. a certificate's issuer as it encodes it. */
 export function parseNameDer(der: Uint8Array): DistinguishedName {
-  const parsed = asn1js.fromBER(der);
-  if (parsed.offset === -1) throw bad('Name is not valid DER');
-  return parseDerName(parsed.result);
+  try {
+    const name = readTlv(der, 0);
+    if (name.end !== der.length) throw bad('trailing bytes after the Name');
+    return parseName(der, name);
+  } catch (err) {
+    if (err instanceof PkiError) throw bad(`Name is not valid DER: ${err.message}`);
+    throw err;
+  }
 }
 
-/** A DER Name (RDNSequence) as parsed by asn1js. */
-export function parseDerName(block: asn1js.AsnType): DistinguishedName {
-  if (!(block instanceof asn1js.Sequence)) throw bad('Name is not a SEQUENCE');
-  return block.valueBlock.value.map((rdn) => {
-    if (!(rdn instanceof asn1js.Set)) throw bad('RDN is not a SET');
-    return rdn.valueBlock.value.map((atv) => {
-      if (!(atv instanceof asn1js.Sequence)) throw bad('AttributeTypeAndValue is not a SEQUENCE');
-      const [type, value] = atv.valueBlock.value;
-      if (!(type instanceof asn1js.ObjectIdentifier) || !value) throw bad('malformed AttributeTypeAndValue');
-      return attributeValue(type.valueBlock.toString(), value);
+/** The Name at `tlv` inside `der`. */
+export function parseName(der: Uint8Array, tlv: Tlv): DistinguishedName {
+  if (tlv.tag !== 0x30) throw bad('Name is not a SEQUENCE');
+  return children(der, tlv).map((rdn) => {
+    if (rdn.tag !== 0x31) throw bad('RDN is not a SET');
+    return children(der, rdn).map((atv) => {
+      if (atv.tag !== 0x30) throw bad('AttributeTypeAndValue is not a SEQUENCE');
+      const [type, value] = children(der, atv);
+      if (type?.tag !== 0x06 || !value) throw bad('malformed AttributeTypeAndValue');
+      return attributeValue(decodeOid(der.subarray(type.contentStart, type.end)), der, value);
     });
   });
 }
 
-function attributeValue(type: string, value: asn1js.AsnType): AttributeValue {
-  const text = stringValue(value);
+function attributeValue(type: string, der: Uint8Array, value: Tlv): AttributeValue {
+  const text = stringValue(der, value);
   if (text !== undefined) return { type, text };
-  return { type, derHex: Buffer.from(value.toBER(false)).toString('hex') };
+  return { type, derHex: Buffer.from(der.subarray(value.start, value.end)).toString('hex') };
 }
 
-function stringValue(value: asn1js.AsnType): string | undefined {
-  if (
-    value instanceof asn1js.Utf8String ||
-    value instanceof asn1js.PrintableString ||
-    value instanceof asn1js.IA5String ||
-    value instanceof asn1js.BmpString ||
-    value instanceof asn1js.UniversalString ||
-    value instanceof asn1js.TeletexString ||
-    value instanceof asn1js.VisibleString ||
-    value instanceof asn1js.NumericString
-  ) {
-    return value.valueBlock.value;
+/** The string types of X.520 attribute values, decoded (Teletex read as Latin-1, as most do). */
+function stringValue(der: Uint8Array, value: Tlv): string | undefined {
+  const content = Buffer.from(der.subarray(value.contentStart, value.end));
+  switch (value.tag) {
+    case 0x0c: // UTF8String
+      return content.toString('utf8');
+    case 0x12: // NumericString
+    case 0x13: // PrintableString
+    case 0x14: // TeletexString
+    case 0x16: // IA5String
+    case 0x1a: // VisibleString
+      return content.toString('latin1');
+    case 0x1e: // BMPString: UCS-2 big-endian
+      return content.length % 2 === 0 ? Buffer.from(content).swap16().toString('utf16le') : undefined;
+    case 0x1c: {
+      // UniversalString: UCS-4 big-endian
+      if (content.length % 4 !== 0) return undefined;
+      let text = '';
+      for (let i = 0; i < content.length; i += 4) text += String.fromCodePoint(content.readUInt32BE(i));
+      return text;
+    }
+    default:
+      return undefined;
   }
-  return undefined;
 }
 
 /** An RFC 4514 (or RFC 2253) distinguished name string. */
@@ -186,10 +201,12 @@ function readValue(s: string, start: number): { value: RawValue; end: number } {
 /** `#` followed by the BER of the value: decoded to its string when it is a string type. */
 function hexValue(type: string, hashHex: string): AttributeValue {
   const der = Buffer.from(hashHex.slice(1), 'hex');
-  const parsed = asn1js.fromBER(der);
-  if (parsed.offset !== -1) {
-    const text = stringValue(parsed.result);
+  try {
+    const tlv = readTlv(der, 0);
+    const text = tlv.end === der.length ? stringValue(der, tlv) : undefined;
     if (text !== undefined) return { type, text };
+  } catch {
+    // not DER: compared as the bytes written
   }
   return { type, derHex: der.toString('hex') };
 }

@@ -5,12 +5,11 @@
  * swapped into KeyInfo cannot be used to "verify" a signature.
  */
 import { createHash } from 'node:crypto';
-import * as asn1js from 'asn1js';
 import { Certificate, children, readTlv } from '@riik/pki';
 import { finding, type Finding } from '../validation/findings.js';
 import { digestAlgorithm } from '../xmldsig/algorithms.js';
 import { digestsEqual } from '../xmldsig/verify.js';
-import { namesEqual, parseDerName, parseNameDer, parseStringName } from './distinguished-name.js';
+import { namesEqual, parseName, parseNameDer, parseStringName } from './distinguished-name.js';
 import type { CertId, XadesSignature } from './model.js';
 
 export interface SigningCertificateResult {
@@ -85,16 +84,17 @@ function issuerSerialMatches(certId: CertId, cert: Certificate): boolean {
     }
     if (certId.issuerSerialV2) {
       // IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber, ... }  (RFC 5035)
-      const parsed = asn1js.fromBER(certId.issuerSerialV2);
-      if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) return false;
-      const [names, serialInt] = parsed.result.valueBlock.value;
-      if (!(names instanceof asn1js.Sequence) || !(serialInt instanceof asn1js.Integer)) return false;
-      if (integerValue(serialInt) !== serial) return false;
-      return names.valueBlock.value.some((generalName) => {
+      const der = certId.issuerSerialV2;
+      const outer = readTlv(der, 0);
+      if (outer.tag !== 0x30 || outer.end !== der.length) return false;
+      const [names, serialInt] = children(der, outer);
+      if (names?.tag !== 0x30 || serialInt?.tag !== 0x02) return false;
+      if (twosComplement(der.subarray(serialInt.contentStart, serialInt.end)) !== serial) return false;
+      return children(der, names).some((generalName) => {
         // directoryName [4] EXPLICIT Name
-        if (generalName.idBlock.tagClass !== 3 || generalName.idBlock.tagNumber !== 4) return false;
-        const inner = (generalName as asn1js.Constructed).valueBlock.value[0];
-        return inner !== undefined && namesEqual(parseDerName(inner), issuer);
+        if (generalName.tag !== 0xa4) return false;
+        const inner = children(der, generalName)[0];
+        return inner !== undefined && namesEqual(parseName(der, inner), issuer);
       });
     }
     return true; // V2 without IssuerSerialV2: the digest alone identifies the certificate
@@ -106,10 +106,6 @@ function issuerSerialMatches(certId: CertId, cert: Certificate): boolean {
 /** The certificate serial number as a (signed) integer, from its DER INTEGER content. */
 function serialNumberOf(cert: Certificate): bigint {
   return twosComplement(Buffer.from(cert.serialHex, 'hex'));
-}
-
-function integerValue(int: asn1js.Integer): bigint {
-  return twosComplement(int.valueBlock.valueHexView);
 }
 
 function twosComplement(bytes: Uint8Array): bigint {
