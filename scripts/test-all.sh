@@ -16,6 +16,7 @@ declare -A NEED=(
   [chromium]=chromium
   [initdb]=postgresql
   [curl]=curl
+  [unzip]=unzip
 )
 find_pg_bin() {
   local dir
