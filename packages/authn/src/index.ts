@@ -6,3 +6,7 @@ export * from './webeid/signed-data.js';
 export * from './webeid/ocsp.js';
 export * from './webeid/validator.js';
 export * from './webeid/create.js';
+export * from './sk/api.js';
+export * from './sk/signature.js';
+export * from './devices/card-reader.js';
+export * from './devices/phone-app.js';

@@ -1,1 +1,12 @@
-export {};
+export * from './errors.js';
+export * from './layout.js';
+export * from './init.js';
+export * from './db/schema.js';
+export * from './oidc/adapter.js';
+export * from './oidc/provider.js';
+export * from './sk/service.js';
+export * from './sk/routes.js';
+export * from './login/sk-client.js';
+export * from './login/rate-limit.js';
+export * from './login/i18n.js';
+export * from './server.js';

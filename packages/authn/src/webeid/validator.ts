@@ -74,40 +74,9 @@ export class WebEidValidator {
   async validate(tokenText: unknown, origin: string, challengeNonce: string): Promise<ValidatedAuthToken> {
     const token = checkTokenFormat(parseAuthToken(tokenText));
     const certificate = decodeCertificate(token.unverifiedCertificate);
-    const purpose = pkiStep('CERT_DECODING', () => checkPurpose(certificate, 'auth'));
-    if (purpose) throw new AuthnError('CERT_PURPOSE', purpose.message);
-    const policy = pkiStep('CERT_DECODING', () =>
-      checkPolicies(
-        certificate,
-        this.options.allowedPolicies,
-        this.options.disallowedPolicies ?? WEB_EID_DISALLOWED_POLICIES,
-      ),
-    );
-    if (policy) throw new AuthnError('CERT_POLICY', policy.message);
-    const time = this.now();
-    if (time < certificate.notBefore)
-      throw new AuthnError('CERT_NOT_YET_VALID', 'the certificate is not yet valid');
-    if (time > certificate.notAfter) throw new AuthnError('CERT_EXPIRED', 'the certificate has expired');
-    const chain = pkiStep('CERT_UNTRUSTED', () =>
-      buildChain(certificate, this.options.trustedCaCertificates, [], time),
-    );
-    if (!chain.valid) {
-      throw new AuthnError(VALIDITY_CODES[chain.code] ?? 'CERT_UNTRUSTED', chain.message);
-    }
-    if (this.options.revocation) {
-      const issuer = chain.chain[1];
-      if (!issuer) throw new AuthnError('CERT_UNTRUSTED', 'a trusted CA certificate cannot log in');
-      await this.options.revocation.check(certificate, issuer);
-    }
+    const { chain, person } = await validateAuthCertificate(certificate, { ...this.options, now: this.now });
     const algorithm = verifyTokenSignature(token, certificate, origin, challengeNonce);
-    const person = personOfCertificate(certificate);
-    return {
-      certificate,
-      chain: chain.chain,
-      algorithm,
-      format: token.format,
-      ...(person ? { person } : {}),
-    };
+    return { certificate, chain, algorithm, format: token.format, ...(person ? { person } : {}) };
   }
 
   /** Only the signature (no trust decision): for tokens from cards whose CA is not configured. */
@@ -132,7 +101,42 @@ function pkiStep<T>(code: AuthnErrorCode, step: () => T): T {
   }
 }
 
-function decodeCertificate(b64: string): Certificate {
+/**
+ * The certificate steps of login, shared by ID-card, Mobile-ID and Smart-ID: purpose
+ * (digitalSignature, clientAuth) → policies → validity → chain to a trusted CA → revocation.
+ */
+export async function validateAuthCertificate(
+  certificate: Certificate,
+  options: WebEidValidatorOptions,
+): Promise<{ chain: Certificate[]; person?: PersonIdentity }> {
+  const purpose = pkiStep('CERT_DECODING', () => checkPurpose(certificate, 'auth'));
+  if (purpose) throw new AuthnError('CERT_PURPOSE', purpose.message);
+  const policy = pkiStep('CERT_DECODING', () =>
+    checkPolicies(
+      certificate,
+      options.allowedPolicies,
+      options.disallowedPolicies ?? WEB_EID_DISALLOWED_POLICIES,
+    ),
+  );
+  if (policy) throw new AuthnError('CERT_POLICY', policy.message);
+  const time = (options.now ?? (() => new Date()))();
+  if (time < certificate.notBefore)
+    throw new AuthnError('CERT_NOT_YET_VALID', 'the certificate is not yet valid');
+  if (time > certificate.notAfter) throw new AuthnError('CERT_EXPIRED', 'the certificate has expired');
+  const chain = pkiStep('CERT_UNTRUSTED', () =>
+    buildChain(certificate, options.trustedCaCertificates, [], time),
+  );
+  if (!chain.valid) throw new AuthnError(VALIDITY_CODES[chain.code] ?? 'CERT_UNTRUSTED', chain.message);
+  if (options.revocation) {
+    const issuer = chain.chain[1];
+    if (!issuer) throw new AuthnError('CERT_UNTRUSTED', 'a trusted CA certificate cannot log in');
+    await options.revocation.check(certificate, issuer);
+  }
+  const person = personOfCertificate(certificate);
+  return { chain: chain.chain, ...(person ? { person } : {}) };
+}
+
+export function decodeCertificate(b64: string): Certificate {
   const der = decodeBase64Strict(b64);
   if (!der || der.length === 0)
     throw new AuthnError('CERT_DECODING', "'unverifiedCertificate' is not base64");
