@@ -57,12 +57,11 @@ export function createProvider(
       short: { signed: true, sameSite: 'lax', httpOnly: true },
     },
     scopes: ['openid', 'idcard', 'mid', 'smartid'],
+    // acr and amr belong to every login (TARA always returns them): tie them to `openid`.
     claims: {
-      acr: null,
-      amr: null,
       auth_time: null,
       sid: null,
-      openid: [...ID_TOKEN_CLAIMS],
+      openid: [...ID_TOKEN_CLAIMS, 'acr', 'amr'],
     },
     // TARA puts the person's claims in the ID token itself.
     conformIdTokenClaims: false,

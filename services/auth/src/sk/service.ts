@@ -159,9 +159,14 @@ export class SkService {
         expiresAt: new Date(s.expires_at).toISOString(),
       }));
     };
+    // Listen before reading: a request started between the read and the wait is not lost.
+    const waiter = this.waiter(`device:${deviceId}`, waitMs);
     const now = await read();
-    if (now.length > 0 || waitMs <= 0) return now;
-    await this.wait(`device:${deviceId}`, waitMs);
+    if (now.length > 0 || waitMs <= 0) {
+      waiter.cancel();
+      return now;
+    }
+    await waiter.done;
     return read();
   }
 
@@ -245,14 +250,20 @@ export class SkService {
 
   /** Long-poll a session's status (at most `waitMs`); a session past its time ends as TIMEOUT. */
   async status(kind: DeviceKind, sessionId: string, waitMs: number): Promise<SkSessionView> {
+    const waiter = this.waiter(`session:${sessionId}`, waitMs);
     let session = await this.session(sessionId);
-    if (!session || session.kind !== kind) throw new HttpProblem(404, 'NOT_FOUND', 'no such session');
-    if (session.state === 'RUNNING') {
+    if (!session || session.kind !== kind) {
+      waiter.cancel();
+      throw new HttpProblem(404, 'NOT_FOUND', 'no such session');
+    }
+    if (session.state !== 'RUNNING') waiter.cancel();
+    else {
       const left = session.expires_at - this.now().getTime();
       if (left > 0 && waitMs > 0) {
-        await this.wait(`session:${sessionId}`, Math.min(waitMs, left));
+        await Promise.race([waiter.done, new Promise((resolve) => setTimeout(resolve, left).unref())]);
         session = (await this.session(sessionId))!;
       }
+      waiter.cancel();
       if (session.state === 'RUNNING' && session.expires_at <= this.now().getTime()) {
         await this.complete(sessionId, 'TIMEOUT', null);
         session = (await this.session(sessionId))!;
@@ -301,17 +312,20 @@ export class SkService {
     if (Number(updated.numUpdatedRows) === 1) this.events.emit(`session:${id}`);
   }
 
-  /** Resolve on the event or after `ms`, whichever first. */
-  private wait(event: string, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
+  /** A promise that settles on the event or after `ms`, whichever first; `cancel` settles it now. */
+  private waiter(event: string, ms: number): { done: Promise<void>; cancel: () => void } {
+    let cancel = () => undefined as void;
+    const done = new Promise<void>((resolve) => {
+      const finish = () => {
         clearTimeout(timer);
-        this.events.off(event, done);
+        this.events.off(event, finish);
         resolve();
       };
-      const timer = setTimeout(done, ms);
-      this.events.once(event, done);
+      const timer = setTimeout(finish, ms);
+      this.events.once(event, finish);
+      cancel = finish;
     });
+    return { done, cancel };
   }
 }
 
