@@ -4,7 +4,7 @@ import { CardReader, PhoneApp, type CardReaderResult } from '@riik/authn';
 import type { EidToken } from '@riik/eid';
 import { storageBackends } from '@riik/testing';
 import { PINS, startTestEstate, type TestEstate } from './auth/estate.js';
-import { finish, post, startFlow, type Flow } from './auth/flow.js';
+import { finish, pollMobile, post, startFlow, type Flow } from './auth/flow.js';
 
 /** Ask the card reader as the login page's script does (Origin set as a browser sets it). */
 async function readerSign(reader: string, origin: string, nonce: string): Promise<CardReaderResult> {
@@ -148,12 +148,7 @@ describe.each(storageBackends())('login service: OpenID Connect code flow + PKCE
       const flow = await startFlow(estate.auth.issuer, { scope: 'openid smartid' });
       const started = await post(flow, '/smartid', { idCode: phone.holder.idCode });
       expect(started.json.verificationCode).toMatch(/^\d{4}$/);
-      let status;
-      do
-        status = await flow.browser
-          .fetch(`/login/${flow.uid}/mobile/status`, { headers: { 'x-csrf-token': flow.csrf } })
-          .then((r) => r.json());
-      while (status.state === 'RUNNING');
+      const status = await pollMobile(flow);
       expect(shown).toEqual([started.json.verificationCode]);
       const { claims } = await finish(flow, status.redirect);
       expect(claims).toMatchObject({
@@ -184,19 +179,12 @@ describe.each(storageBackends())('login service: OpenID Connect code flow + PKCE
     try {
       const wrong = await startFlow(estate.auth.issuer, { scope: 'openid mid' });
       await post(wrong, '/mid', { idCode: sim.holder.idCode, phone: '+37200000001' });
-      const refused = await wrong.browser
-        .fetch(`/login/${wrong.uid}/mobile/status`, { headers: { 'x-csrf-token': wrong.csrf } })
-        .then((r) => r.json());
+      const refused = await pollMobile(wrong);
       expect(refused.error).toBe('NOT_MID_CLIENT');
 
       const flow = await startFlow(estate.auth.issuer, { scope: 'openid mid' });
       const started = await post(flow, '/mid', { idCode: sim.holder.idCode, phone: '+372 0000 0766' });
-      let status;
-      do
-        status = await flow.browser
-          .fetch(`/login/${flow.uid}/mobile/status`, { headers: { 'x-csrf-token': flow.csrf } })
-          .then((r) => r.json());
-      while (status.state === 'RUNNING');
+      const status = await pollMobile(flow);
       expect(codes).toEqual([started.json.verificationCode]);
       const { claims } = await finish(flow, status.redirect);
       expect(claims).toMatchObject({

@@ -20,6 +20,7 @@ export interface InitAuthOptions {
   skUrl?: string;
   ocspCacheSeconds?: number;
   rateLimits?: AuthConfig['rateLimits'];
+  demoClientId?: string;
 }
 
 /** A fresh RS256 signing key for ID tokens, as a private JWK with a key id. */
@@ -41,6 +42,7 @@ export function initAuth(options: InitAuthOptions): AuthConfig {
       relyingPartyName: 'riik login',
     },
     cardReaderUrl: options.cardReaderUrl,
+    ...(options.demoClientId ? { demoClientId: options.demoClientId } : {}),
     ocspCacheSeconds: options.ocspCacheSeconds ?? 0,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });

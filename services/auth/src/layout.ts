@@ -42,6 +42,11 @@ export const authConfigSchema = z.object({
   }),
   /** Where the login page looks for the person's card reader. */
   cardReaderUrl: z.string().url(),
+  /**
+   * A client whose e-service page the login service itself serves at /demo (a relying party
+   * for trying the login right after `riik up`); its redirect URI must be <issuer>/demo/callback.
+   */
+  demoClientId: z.string().optional(),
   /** Reuse a good OCSP answer for this long (0: ask at every login, with a nonce). */
   ocspCacheSeconds: z.number().int().min(0).max(3600).default(0),
   rateLimits: z

@@ -19,6 +19,7 @@ import { loginRoutes } from './login/routes.js';
 import { SkClient } from './login/sk-client.js';
 import { sweepExpired } from './oidc/adapter.js';
 import { createProvider } from './oidc/provider.js';
+import { demoRoutes } from './demo.js';
 import { SkService } from './sk/service.js';
 import { skRoutes } from './sk/routes.js';
 
@@ -79,13 +80,15 @@ export async function startAuthServer(options: StartAuthOptions): Promise<Runnin
 
   // The provider and the login routes need the issuer, known only after listening on port 0:
   // they are routed by a second router, built once the URL is known.
-  let app:
-    { router: Router; callback: (req: IncomingMessage, res: ServerResponse) => Promise<void> } | undefined;
+  const late: {
+    app?: { router: Router; callback: (req: IncomingMessage, res: ServerResponse) => Promise<void> };
+  } = {};
   const dynamic: Route = {
     method: ['GET', 'POST', 'OPTIONS', 'HEAD', 'PUT', 'DELETE', 'PATCH'],
     path: '/*',
     name: 'login+oidc',
     handler: async (ctx) => {
+      const app = late.app;
       if (!app) return void ctx.res.writeHead(503).end();
       const match = app.router.match(ctx.req.method ?? 'GET', ctx.url.pathname);
       if (match && match !== 'method') return match.route.handler({ ...ctx, params: match.params });
@@ -97,7 +100,7 @@ export async function startAuthServer(options: StartAuthOptions): Promise<Runnin
     log,
     routes: [...skRoutes(sk), dynamic],
     handlerTimeoutMs: 60_000,
-    health: () => ({ ok: app !== undefined }),
+    health: () => ({ ok: late.app !== undefined }),
   });
   const address: AddressInfo = await http.listen(options.port, options.host);
   const url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
@@ -119,14 +122,16 @@ export async function startAuthServer(options: StartAuthOptions): Promise<Runnin
     revocation,
     now,
   });
+  const demoClient = config.clients.find((c) => c.client_id === config.demoClientId);
   const callback = provider.callback() as unknown as (
     req: IncomingMessage,
     res: ServerResponse,
   ) => Promise<void>;
-  app = {
+  late.app = {
     callback,
-    router: new Router(
-      loginRoutes({
+    router: new Router([
+      ...(demoClient ? demoRoutes(issuer, demoClient) : []),
+      ...loginRoutes({
         provider,
         db,
         issuer,
@@ -143,7 +148,7 @@ export async function startAuthServer(options: StartAuthOptions): Promise<Runnin
         csrfKey: createHash('sha256').update(`riik-auth-csrf:${secrets.cookieKeys[0]}`).digest(),
         now,
       }),
-    ),
+    ]),
   };
   const sweeper = setInterval(() => {
     sweepExpired(db, now()).catch((err: unknown) => log.warn({ err: String(err) }, 'sweep failed'));

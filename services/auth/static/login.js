@@ -1,6 +1,6 @@
 /* riik login page: ID-card through the card reader (the Web eID model), Mobile-ID and Smart-ID
  * status polling. Plain script, no build step; the page works without it except for ID-card. */
-/* global document, window, fetch, location */
+/* global document, location */
 'use strict';
 (function () {
   const main = document.getElementById('main');
@@ -63,12 +63,12 @@
             body: JSON.stringify({ challengeNonce: challenge.nonce }),
           });
           answer = await response.json();
-        } catch (e) {
+        } catch {
           return void showError('READER_MISSING');
         }
         if (!answer.ok) return void showError(answer.error || 'READER_MISSING', answer.triesLeft);
         finish(await post('/idcard', { authToken: answer.token }));
-      } catch (e) {
+      } catch {
         showError('SERVICE_UNAVAILABLE');
       } finally {
         idcardButton.disabled = false;
@@ -84,7 +84,7 @@
       try {
         const response = await fetch(base + '/mobile/status', { headers: { 'x-csrf-token': csrf } });
         status = await response.json();
-      } catch (e) {
+      } catch {
         status = { error: 'SERVICE_UNAVAILABLE' };
       }
       if (status.state === 'RUNNING') continue;

@@ -1,6 +1,14 @@
 import { EidToken, type KdfParams } from '@riik/eid';
 import { Certificate, csrToPem, type DocumentType } from '@riik/pki';
-import type { CaClient } from '../ca-client.js';
+
+/** Who certifies the keys: the CA's operator API (CaClient) or the CA in-process. */
+export interface CertificateIssuer {
+  issue(
+    profile: 'person-auth' | 'person-sign',
+    csrPem: string,
+    subject: object,
+  ): Promise<{ certificate: string }>;
+}
 
 export interface PersonTokenOptions {
   file: string;
@@ -15,7 +23,10 @@ export interface PersonTokenOptions {
  * Make an eID token and have the CA certify both its keys: what the police does when it hands
  * out an ID-card, and SK when it registers a Smart-ID account or a Mobile-ID SIM.
  */
-export async function issuePersonToken(ca: CaClient, options: PersonTokenOptions): Promise<EidToken> {
+export async function issuePersonToken(
+  ca: CertificateIssuer,
+  options: PersonTokenOptions,
+): Promise<EidToken> {
   const holder = {
     idCode: options.holder.idCode,
     givenName: options.holder.givenName.toUpperCase(),

@@ -50,6 +50,7 @@ export async function startFlow(issuer: string, params: Record<string, string> =
 }
 
 /** POST JSON to a login endpoint as the page's script does. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of several shapes, checked by the tests
 export async function post(flow: Flow, path: string, body: unknown): Promise<{ status: number; json: any }> {
   const response = await flow.browser.fetch(`/login/${flow.uid}${path}`, {
     method: 'POST',
@@ -74,4 +75,16 @@ export async function callbackOf(flow: Flow, redirect: string): Promise<URL> {
   const { url } = await flow.browser.follow(redirect);
   expect(url.origin + url.pathname).toBe(CLIENT.redirect_uri);
   return url;
+}
+
+/** Poll the Mobile-ID / Smart-ID status as the page's script does, until it is decided. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of several shapes, checked by the tests
+export async function pollMobile(flow: Flow): Promise<any> {
+  for (;;) {
+    const response = await flow.browser.fetch(`/login/${flow.uid}/mobile/status`, {
+      headers: { 'x-csrf-token': flow.csrf },
+    });
+    const status = (await response.json()) as { state?: string };
+    if (status.state !== 'RUNNING') return status;
+  }
 }

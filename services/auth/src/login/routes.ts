@@ -90,7 +90,7 @@ export function loginRoutes(deps: LoginDeps): Route[] {
   }
 
   function methodsOf(scope: unknown): LoginMethod[] {
-    const asked = String(scope ?? '').split(' ');
+    const asked = (typeof scope === 'string' ? scope : '').split(' ');
     const chosen = ALL_METHODS.filter((m) => asked.includes(m));
     return chosen.length > 0 ? chosen : ALL_METHODS;
   }
@@ -262,9 +262,9 @@ export function loginRoutes(deps: LoginDeps): Route[] {
     limitIp(ctx.req);
     const d = await details(ctx.req, ctx.res, uid);
     if (!methodsOf(d.params.scope).includes(method)) throw new Refusal('METHOD_NOT_ALLOWED', 403);
-    const idCode = String(input.idCode ?? '').trim();
+    const idCode = text(input.idCode).trim();
     if (!checkIdCode(idCode).valid) throw new Refusal('BAD_ID_CODE');
-    const phone = String(input.phone ?? '').replace(/[\s-]/g, '');
+    const phone = text(input.phone).replace(/[\s-]/g, '');
     if (method === 'mid' && !/^\+[0-9]{7,15}$/.test(phone)) throw new Refusal('BAD_PHONE');
     limitPerson(idCode);
     const client = await provider.Client.find(String(d.params.client_id));
@@ -415,8 +415,8 @@ export function loginRoutes(deps: LoginDeps): Route[] {
       if (!refusal) throw err;
       await page(ctx, {
         error: refusal.code,
-        idCode: String(input.idCode ?? ''),
-        phone: String(input.phone ?? ''),
+        idCode: text(input.idCode),
+        phone: text(input.phone),
       });
     }
   };
@@ -495,6 +495,11 @@ export function loginRoutes(deps: LoginDeps): Route[] {
       },
     },
   ];
+}
+
+/** A form or JSON field as text (anything else is empty). */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
 
 /** The identification code a token's certificate claims (before validation: for rate limiting only). */

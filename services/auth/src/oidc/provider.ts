@@ -50,7 +50,7 @@ export function createProvider(
       response_types: ['code'],
       id_token_signed_response_alg: 'RS256',
     })),
-    jwks: secrets.jwks as Configuration['jwks'],
+    jwks: secrets.jwks,
     cookies: {
       keys: secrets.cookieKeys,
       long: { signed: true, sameSite: 'lax', httpOnly: true },
