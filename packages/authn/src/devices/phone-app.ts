@@ -122,13 +122,24 @@ export class PhoneApp {
     let answer: DeviceAnswer | undefined;
     let triesLeft: number | undefined;
     while (!answer) {
-      const pin = await this.options.askPin({
-        kind: this.options.kind,
-        relyingPartyName: request.relyingPartyName,
-        ...(request.displayText ? { displayText: request.displayText } : {}),
-        verificationCode,
-        ...(triesLeft !== undefined ? { triesLeft } : {}),
-      });
+      // The prompt goes away when the request expires or the app stops, answered or not.
+      const expired = Symbol('expired');
+      let timer: NodeJS.Timeout | undefined;
+      const pin = await Promise.race([
+        this.options.askPin({
+          kind: this.options.kind,
+          relyingPartyName: request.relyingPartyName,
+          ...(request.displayText ? { displayText: request.displayText } : {}),
+          verificationCode,
+          ...(triesLeft !== undefined ? { triesLeft } : {}),
+        }),
+        new Promise<typeof expired>((resolve) => {
+          timer = setTimeout(() => resolve(expired), Math.max(0, Date.parse(request.expiresAt) - Date.now()));
+          this.controller.signal.addEventListener('abort', () => resolve(expired), { once: true });
+        }),
+      ]);
+      clearTimeout(timer);
+      if (pin === expired) return;
       if (pin === null) {
         answer = { refused: true };
         break;
