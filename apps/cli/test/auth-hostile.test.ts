@@ -19,10 +19,17 @@ describe('login service under hostile input', () => {
   let origin: string;
 
   beforeAll(async () => {
-    estate = await startTestEstate({ skSessionTimeoutMs: 1500, rateLimits: { perIpPerMinute: 1000, perPersonPerMinute: 8 } });
+    estate = await startTestEstate({
+      skSessionTimeoutMs: 1500,
+      rateLimits: { perIpPerMinute: 1000, perPersonPerMinute: 8 },
+    });
     origin = new URL(estate.auth.issuer).origin;
     card = await estate.person('id-card');
-    reader = new CardReader({ token: card, allowedOrigins: [origin], onRequest: (r) => reader.answer(r.id, PINS.pin1) });
+    reader = new CardReader({
+      token: card,
+      allowedOrigins: [origin],
+      onRequest: (r) => reader.answer(r.id, PINS.pin1),
+    });
     readerUrl = await reader.listen(0);
   });
   afterAll(async () => {
@@ -53,23 +60,41 @@ describe('login service under hostile input', () => {
     const flow = await startFlow(estate.auth.issuer);
     const token = await tokenFor(flow);
     expect((await post(flow, '/idcard', { authToken: token })).status).toBe(200);
-    expect(await post(flow, '/idcard', { authToken: token })).toEqual({ status: 400, json: { error: 'CHALLENGE_MISSING' } });
+    expect(await post(flow, '/idcard', { authToken: token })).toEqual({
+      status: 400,
+      json: { error: 'CHALLENGE_MISSING' },
+    });
     await challenge(flow); // a fresh challenge does not revive the old token
-    expect(await post(flow, '/idcard', { authToken: token })).toEqual({ status: 401, json: { error: 'SIGNATURE_INVALID' } });
+    expect(await post(flow, '/idcard', { authToken: token })).toEqual({
+      status: 401,
+      json: { error: 'SIGNATURE_INVALID' },
+    });
   });
 
   it("refuses a token made for another session's nonce", async () => {
     const a = await startFlow(estate.auth.issuer);
     const b = await startFlow(estate.auth.issuer);
     const tokenA = await tokenFor(a);
-    expect(await post(b, '/idcard', { authToken: tokenA })).toEqual({ status: 400, json: { error: 'CHALLENGE_MISSING' } });
+    expect(await post(b, '/idcard', { authToken: tokenA })).toEqual({
+      status: 400,
+      json: { error: 'CHALLENGE_MISSING' },
+    });
     await challenge(b);
-    expect(await post(b, '/idcard', { authToken: tokenA })).toEqual({ status: 401, json: { error: 'SIGNATURE_INVALID' } });
+    expect(await post(b, '/idcard', { authToken: tokenA })).toEqual({
+      status: 401,
+      json: { error: 'SIGNATURE_INVALID' },
+    });
   });
 
   it('refuses a token signed for another origin; the card reader refuses other origins', async () => {
-    expect(await sign('A'.repeat(44), 'https://evil.example')).toMatchObject({ status: 403, error: 'ORIGIN_NOT_ALLOWED' });
-    const preflight = await fetch(`${readerUrl}/v1/authenticate`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });
+    expect(await sign('A'.repeat(44), 'https://evil.example')).toMatchObject({
+      status: 403,
+      error: 'ORIGIN_NOT_ALLOWED',
+    });
+    const preflight = await fetch(`${readerUrl}/v1/authenticate`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example' },
+    });
     expect(preflight.status).toBe(403);
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     const flow = await startFlow(estate.auth.issuer);
@@ -81,7 +106,10 @@ describe('login service under hostile input', () => {
       certificate: card.certificate('auth'),
       signDigest: (d) => key.signDigest(d, 'raw'),
     });
-    expect(await post(flow, '/idcard', { authToken: phishing })).toEqual({ status: 401, json: { error: 'SIGNATURE_INVALID' } });
+    expect(await post(flow, '/idcard', { authToken: phishing })).toEqual({
+      status: 401,
+      json: { error: 'SIGNATURE_INVALID' },
+    });
   });
 
   it("refuses a token signed by another card's key", async () => {
@@ -95,7 +123,10 @@ describe('login service under hostile input', () => {
       certificate: card.certificate('auth'),
       signDigest: (d) => otherKey.signDigest(d, 'raw'),
     });
-    expect(await post(flow, '/idcard', { authToken: forged })).toEqual({ status: 401, json: { error: 'SIGNATURE_INVALID' } });
+    expect(await post(flow, '/idcard', { authToken: forged })).toEqual({
+      status: 401,
+      json: { error: 'SIGNATURE_INVALID' },
+    });
   });
 
   it('refuses a certificate from an untrusted CA, even with a valid signature', async () => {
@@ -107,13 +138,26 @@ describe('login service under hostile input', () => {
     const key = await card.unlock('auth', PINS.pin1);
     const spki = new Uint8Array(card.publicKey('auth').export({ format: 'der', type: 'spki' }));
     const fake = await rogue.issue(
-      personAuthProfile({ idCode: card.holder.idCode, givenName: 'JAAK', surname: 'JÕEORG', documentType: 'id-card' }),
+      personAuthProfile({
+        idCode: card.holder.idCode,
+        givenName: 'JAAK',
+        surname: 'JÕEORG',
+        documentType: 'id-card',
+      }),
       spki,
     );
     const flow = await startFlow(estate.auth.issuer);
     const nonce = await challenge(flow);
-    const token = await createAuthToken({ origin, challengeNonce: nonce, certificate: fake, signDigest: (d) => key.signDigest(d, 'raw') });
-    expect(await post(flow, '/idcard', { authToken: token })).toEqual({ status: 401, json: { error: 'CERT_UNTRUSTED' } });
+    const token = await createAuthToken({
+      origin,
+      challengeNonce: nonce,
+      certificate: fake,
+      signDigest: (d) => key.signDigest(d, 'raw'),
+    });
+    expect(await post(flow, '/idcard', { authToken: token })).toEqual({
+      status: 401,
+      json: { error: 'CERT_UNTRUSTED' },
+    });
   });
 
   it('answers malformed tokens with a coded refusal, never a crash', async () => {
@@ -124,9 +168,36 @@ describe('login service under hostile input', () => {
       [{}, ['TOKEN_PARSE']],
       [[1, 2, 3], ['TOKEN_PARSE']],
       ['x'.repeat(9000), ['TOKEN_PARSE']],
-      [{ format: 'web-eid:1.0', unverifiedCertificate: 'AAAA', algorithm: 'ES384', signature: 'AAAA', appVersion: 'x'.repeat(80) }, ['CERT_DECODING']],
-      [{ format: 'web-eid:2', unverifiedCertificate: 'AAAA', algorithm: 'ES384', signature: 'AAAA', appVersion: 'x'.repeat(80) }, ['TOKEN_FORMAT']],
-      [{ format: 'web-eid:1.0', unverifiedCertificate: { a: 1 }, algorithm: 'ES384', signature: 'A', pad: 'x'.repeat(100) }, ['TOKEN_PARSE']],
+      [
+        {
+          format: 'web-eid:1.0',
+          unverifiedCertificate: 'AAAA',
+          algorithm: 'ES384',
+          signature: 'AAAA',
+          appVersion: 'x'.repeat(80),
+        },
+        ['CERT_DECODING'],
+      ],
+      [
+        {
+          format: 'web-eid:2',
+          unverifiedCertificate: 'AAAA',
+          algorithm: 'ES384',
+          signature: 'AAAA',
+          appVersion: 'x'.repeat(80),
+        },
+        ['TOKEN_FORMAT'],
+      ],
+      [
+        {
+          format: 'web-eid:1.0',
+          unverifiedCertificate: { a: 1 },
+          algorithm: 'ES384',
+          signature: 'A',
+          pad: 'x'.repeat(100),
+        },
+        ['TOKEN_PARSE'],
+      ],
       ['['.repeat(5000) + ']'.repeat(5000), ['TOKEN_PARSE']],
     ];
     for (const [authToken, codes] of cases) {
@@ -191,7 +262,12 @@ describe('login service under hostile input', () => {
     let answer: (p: PhonePrompt) => Promise<string | null>;
     beforeAll(async () => {
       phoneToken = await estate.person('smart-id');
-      app = new PhoneApp({ kind: 'smart-id', token: phoneToken, skUrl: `${estate.auth.url}/sk`, askPin: (p) => answer(p) });
+      app = new PhoneApp({
+        kind: 'smart-id',
+        token: phoneToken,
+        skUrl: `${estate.auth.url}/sk`,
+        askPin: (p) => answer(p),
+      });
       await app.start(PINS.pin1);
     });
     afterAll(() => app?.stop());
@@ -218,8 +294,14 @@ describe('login service under hostile input', () => {
     });
     it('no Smart-ID account', async () => {
       const flow = await startFlow(estate.auth.issuer);
-      expect(await post(flow, '/smartid', { idCode: '49002124277' })).toEqual({ status: 401, json: { error: 'NO_ACCOUNT' } });
-      expect(await post(flow, '/smartid', { idCode: '12345678901' })).toEqual({ status: 400, json: { error: 'BAD_ID_CODE' } });
+      expect(await post(flow, '/smartid', { idCode: '49002124277' })).toEqual({
+        status: 401,
+        json: { error: 'NO_ACCOUNT' },
+      });
+      expect(await post(flow, '/smartid', { idCode: '12345678901' })).toEqual({
+        status: 400,
+        json: { error: 'BAD_ID_CODE' },
+      });
     });
     it('timeout when the phone does not answer', async () => {
       answer = () => new Promise(() => undefined); // the person never looks at the phone
@@ -228,7 +310,8 @@ describe('login service under hostile input', () => {
     it('rate limit per person', async () => {
       const flow = await startFlow(estate.auth.issuer);
       const codes: number[] = [];
-      for (let i = 0; i < 10; i++) codes.push((await post(flow, '/smartid', { idCode: '49002124277' })).status);
+      for (let i = 0; i < 10; i++)
+        codes.push((await post(flow, '/smartid', { idCode: '49002124277' })).status);
       expect(codes.at(-1)).toBe(429);
     });
   });
@@ -242,14 +325,37 @@ describe('login service under hostile input', () => {
       hashType: 'SHA512',
     };
     const json = { 'content-type': 'application/json' };
-    expect((await fetch(`${sk}/smart-id/v2/authentication/etsi/PNOEE-38001085718`, { method: 'POST', headers: json, body: JSON.stringify(body) })).status).toBe(401);
-    expect((await fetch(`${sk}/smart-id/v2/authentication/etsi/PNOEE-38001085718`, { method: 'POST', headers: json, body: '{"hash": 1}' })).status).toBe(400);
+    expect(
+      (
+        await fetch(`${sk}/smart-id/v2/authentication/etsi/PNOEE-38001085718`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify(body),
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await fetch(`${sk}/smart-id/v2/authentication/etsi/PNOEE-38001085718`, {
+          method: 'POST',
+          headers: json,
+          body: '{"hash": 1}',
+        })
+      ).status,
+    ).toBe(400);
     expect((await fetch(`${sk}/smart-id/v2/session/nope`)).status).toBe(404);
-    expect((await fetch(`${sk}/device/nope/requests`, { headers: { authorization: 'Bearer x' } })).status).toBe(401);
+    expect(
+      (await fetch(`${sk}/device/nope/requests`, { headers: { authorization: 'Bearer x' } })).status,
+    ).toBe(401);
     const bad = await fetch(`${sk}/device/register`, {
       method: 'POST',
       headers: json,
-      body: JSON.stringify({ kind: 'smart-id', certificate: 'AAAA', time: new Date().toISOString(), signature: 'AAAA' }),
+      body: JSON.stringify({
+        kind: 'smart-id',
+        certificate: 'AAAA',
+        time: new Date().toISOString(),
+        signature: 'AAAA',
+      }),
     });
     expect(bad.status).toBe(400);
   });

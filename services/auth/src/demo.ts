@@ -62,6 +62,8 @@ export function demoRoutes(issuer: string, client: ClientConfig): Route[] {
           state: p.state,
           nonce: p.nonce,
           ui_locales: url.searchParams.get('lang') === 'en' ? 'en' : 'et',
+          // as TARA: every visit is a fresh login, whatever session the browser has
+          prompt: 'login',
         });
         res.writeHead(303, {
           location: target.href,

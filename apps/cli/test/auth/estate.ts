@@ -46,6 +46,8 @@ export interface TestEstate {
 /** A CA and the login service on loopback ports, in one temporary data directory. */
 export async function startTestEstate(
   options: {
+    /** Listen on this port with the issuer known up front, and serve the demo e-service at /demo. */
+    authPort?: number;
     databaseUrl?: string;
     cardReaderUrl?: string;
     skSessionTimeoutMs?: number;
@@ -57,10 +59,22 @@ export async function startTestEstate(
   await initCa({ dataDir: dir.path, baseUrl: `http://127.0.0.1:${caPort}` });
   const ca = await startCaServer({ dataDir: dir.path, port: caPort, log: createLogger('ca', 'silent') });
   const caClient = new CaClient(ca.url, readFileSync(caPaths(dir.path).operatorToken, 'utf8').trim());
+  const issuer = options.authPort ? `http://127.0.0.1:${options.authPort}` : 'http://127.0.0.1';
   initAuth({
     dataDir: dir.path,
-    issuer: 'http://127.0.0.1',
+    issuer,
+    ...(options.authPort ? { demoClientId: 'riik-demo' } : {}),
     clients: [
+      ...(options.authPort
+        ? [
+            {
+              client_id: 'riik-demo',
+              client_secret: randomBytes(32).toString('base64url'),
+              redirect_uris: [`${issuer}/demo/callback`],
+              token_endpoint_auth_method: 'client_secret_basic' as const,
+            },
+          ]
+        : []),
       {
         client_id: CLIENT.client_id,
         client_name: 'riik portal',
@@ -76,8 +90,8 @@ export async function startTestEstate(
   const schema = `auth_${process.pid}_${Date.now() % 1e6}`;
   const auth = await startAuthServer({
     dataDir: dir.path,
-    port: 0,
-    issuer: 'listen',
+    port: options.authPort ?? 0,
+    ...(options.authPort ? {} : { issuer: 'listen' }),
     log: createLogger('auth', 'silent'),
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl, databaseSchema: schema } : {}),
     ...(options.skSessionTimeoutMs ? { skSessionTimeoutMs: options.skSessionTimeoutMs } : {}),

@@ -105,7 +105,7 @@ ${csrfField(m.csrf)}
   const pending = m.pending;
   const body = `<header>
 <p class="brand">riik</p>
-<nav aria-label="${L('language')}"><a href="${base}?lang=${other}" lang="${other}" hreflang="${other}">${esc(t(other, 'otherLang'))}</a></nav>
+<nav aria-label="${L('language')}"><a href="${base}?lang=${other}" lang="${other}" hreflang="${other}">${esc(t(m.lang, 'otherLang'))}</a></nav>
 </header>
 <main id="main" data-uid="${esc(m.uid)}" data-csrf="${esc(m.csrf)}" data-reader="${esc(m.cardReaderUrl)}" data-lang="${m.lang}">
 <h1>${L('title')}</h1>
