@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of several shapes, checked by the assertions */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardReader, createAuthToken, PhoneApp, type CardReaderResult, type PhonePrompt } from '@riik/authn';
 import { generatePrivateKey, SoftwareSigner } from '@riik/keys';
