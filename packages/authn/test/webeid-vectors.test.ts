@@ -183,3 +183,35 @@ describe('Web eID OCSP vectors (shared/test-data/webeid/ocsp)', () => {
     ).not.toThrow();
   });
 });
+
+describe('remembered certificates', () => {
+  it('re-checks validity dates and revocation at every login, and the signature always', async () => {
+    let now = new Date('2024-08-01T00:00:00Z');
+    let revoked = false;
+    const validator = new WebEidValidator({
+      trustedCaCertificates: [cert('certs/TEST_of_ESTEID2018.pem')],
+      disallowedPolicies: vectors.defaults.disallowedPolicies,
+      now: () => now,
+      revocation: {
+        check: async () => {
+          if (revoked) throw new AuthnError('CERT_REVOKED', 'revoked');
+        },
+      },
+    });
+    const token = read('tokens/valid-es384-ee-2021.json');
+    const nonce = '12345678123456781234567812345678912356789123';
+    await validator.validate(token, 'https://ria.ee', nonce);
+    await expect(validator.validate(token, 'https://ria.ee', nonce + '4')).rejects.toMatchObject({
+      code: 'SIGNATURE_INVALID',
+    });
+    revoked = true;
+    await expect(validator.validate(token, 'https://ria.ee', nonce)).rejects.toMatchObject({
+      code: 'CERT_REVOKED',
+    });
+    revoked = false;
+    now = new Date('2026-10-19T00:00:00Z');
+    await expect(validator.validate(token, 'https://ria.ee', nonce)).rejects.toMatchObject({
+      code: 'CERT_EXPIRED',
+    });
+  });
+});

@@ -11,6 +11,7 @@ import {
   type Route,
 } from '@riik/http';
 import { DOCUMENT_POLICY, type OcspFetch } from '@riik/pki';
+import { sql } from 'kysely';
 import { migrateToLatest, openDatabase, type Database } from '@riik/storage';
 import { authMigrations, type AuthDatabase } from './db/schema.js';
 import { authPaths, readAuthConfig, readAuthSecrets, readTrustedCas, type AuthConfig } from './layout.js';
@@ -68,6 +69,12 @@ export async function startAuthServer(options: StartAuthOptions): Promise<Runnin
     ...(options.databaseSchema ? { schema: options.databaseSchema } : {}),
   });
   await migrateToLatest(database, authMigrations, 'auth');
+  if (database.dialect === 'sqlite') {
+    // Login state lives minutes; WAL with synchronous=NORMAL survives a crash of the service and
+    // loses at most the last moments on power loss (people then log in again), and saves an
+    // fsync on every one of a login's dozen writes.
+    await sql`PRAGMA synchronous = NORMAL`.execute(database.db);
+  }
   const db = database.db;
 
   const sk = new SkService({

@@ -41,6 +41,18 @@ export interface WebEidValidatorOptions {
   /** OCSP (or another revocation check); none when absent. */
   revocation?: RevocationChecker;
   now?: () => Date;
+  /**
+   * How many certificates to remember as decoded and chain-verified (default 1000; 0 turns it
+   * off). Only time-independent results are kept: validity dates and revocation are checked at
+   * every login, and so is the token's signature.
+   */
+  cacheSize?: number;
+}
+
+interface Verified {
+  certificate: Certificate;
+  chain: Certificate[];
+  person?: PersonIdentity;
 }
 
 export interface ValidatedAuthToken {
@@ -66,6 +78,7 @@ const VALIDITY_CODES: Partial<Record<ValidationCode, AuthnErrorCode>> = {
  */
 export class WebEidValidator {
   private readonly now: () => Date;
+  private readonly verified = new Map<string, Verified>();
 
   constructor(private readonly options: WebEidValidatorOptions) {
     this.now = options.now ?? (() => new Date());
@@ -73,10 +86,30 @@ export class WebEidValidator {
 
   async validate(tokenText: unknown, origin: string, challengeNonce: string): Promise<ValidatedAuthToken> {
     const token = checkTokenFormat(parseAuthToken(tokenText));
-    const certificate = decodeCertificate(token.unverifiedCertificate);
-    const { chain, person } = await validateAuthCertificate(certificate, { ...this.options, now: this.now });
-    const algorithm = verifyTokenSignature(token, certificate, origin, challengeNonce);
+    const time = this.now();
+    let known = this.verified.get(token.unverifiedCertificate);
+    // A remembered chain still needs every link valid now; otherwise validate afresh (and
+    // report exactly what is wrong).
+    if (known && !known.chain.every((c) => c.isValidAt(time))) known = undefined;
+    if (known) {
+      const issuer = known.chain[1];
+      if (this.options.revocation && issuer) await this.options.revocation.check(known.certificate, issuer);
+    } else {
+      const certificate = decodeCertificate(token.unverifiedCertificate);
+      const result = await validateAuthCertificate(certificate, { ...this.options, now: () => time });
+      known = { certificate, ...result };
+      this.remember(token.unverifiedCertificate, known);
+    }
+    const algorithm = verifyTokenSignature(token, known.certificate, origin, challengeNonce);
+    const { certificate, chain, person } = known;
     return { certificate, chain, algorithm, format: token.format, ...(person ? { person } : {}) };
+  }
+
+  private remember(key: string, value: Verified): void {
+    const size = this.options.cacheSize ?? 1000;
+    if (size <= 0) return;
+    if (this.verified.size >= size) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(key, value);
   }
 
   /** Only the signature (no trust decision): for tokens from cards whose CA is not configured. */
