@@ -306,7 +306,9 @@ export async function benchAuth(): Promise<void> {
   } finally {
     for (const child of children.reverse()) child.kill('SIGTERM');
     await Promise.all(
-      children.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => c.once('exit', r)))),
+      children.map((c) =>
+        c.exitCode !== null ? Promise.resolve() : new Promise<void>((r) => c.once('exit', () => r())),
+      ),
     );
     dir.remove();
   }

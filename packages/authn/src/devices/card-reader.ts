@@ -42,8 +42,11 @@ const MAX_BODY = 4096;
 
 interface Pending {
   request: PinRequest;
-  resolve: (pin: string | null) => void;
+  /** The PIN, null when the holder cancelled, TIMED_OUT when nobody answered in time. */
+  resolve: (pin: string | null | typeof TIMED_OUT) => void;
 }
+
+const TIMED_OUT = Symbol('timed out');
 
 /**
  * riik's card reader: the part of Web eID that runs on the person's machine (browser extension
@@ -192,8 +195,12 @@ export class CardReader {
     let result: CardReaderResult;
     if (tries === 0) result = { ok: false, error: 'PIN_BLOCKED', triesLeft: 0 };
     else {
-      const pin = await new Promise<string | null>((resolve) => {
-        const timer = setTimeout(() => this.answer(request.id, null), this.options.timeoutMs ?? 120_000);
+      const pin = await new Promise<string | null | typeof TIMED_OUT>((resolve) => {
+        const timer = setTimeout(() => {
+          if (this.pending?.request.id !== request.id) return;
+          this.pending = undefined;
+          resolve(TIMED_OUT);
+        }, this.options.timeoutMs ?? 120_000);
         this.pending = {
           request,
           resolve: (value) => {
@@ -203,8 +210,9 @@ export class CardReader {
         };
         this.options.onRequest?.(request);
       });
-      result =
-        pin === null ? { ok: false, error: 'USER_CANCELLED' } : await this.sign(origin, challengeNonce, pin);
+      if (pin === TIMED_OUT) result = { ok: false, error: 'TIMEOUT' };
+      else if (pin === null) result = { ok: false, error: 'USER_CANCELLED' };
+      else result = await this.sign(origin, challengeNonce, pin);
     }
     this.doneWaiters.get(request.id)?.(result);
     this.doneWaiters.delete(request.id);
