@@ -1,4 +1,4 @@
-import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { constants, verify, type KeyObject } from 'node:crypto';
 import {
   buildChain,
   Certificate,
@@ -206,7 +206,7 @@ function verifyTokenSignature(
     throw new AuthnError('SIGNATURE_INVALID', 'the signature is not base64');
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: Buffer.from(certificate.spkiDer), format: 'der', type: 'spki' });
+    key = certificate.publicKey; // decoded once per Certificate object
   } catch (err) {
     throw new AuthnError('CERT_DECODING', 'the certificate key cannot be used', { cause: err });
   }

@@ -75,6 +75,8 @@ export function loginRoutes(deps: LoginDeps): Route[] {
   const { provider, db } = deps;
   const issuerOrigin = new URL(deps.issuer).origin;
 
+  /** Certificate (base64) → identification code, so rate limiting does not decode it every time. */
+  const claimedCache = new Map<string, string | undefined>();
   const csrfFor = (uid: string) =>
     createHmac('sha256', deps.csrfKey).update(`csrf:${uid}`).digest('base64url');
 
@@ -236,7 +238,7 @@ export function loginRoutes(deps: LoginDeps): Route[] {
     }
     const token =
       typeof input.authToken === 'string' ? input.authToken : JSON.stringify(input.authToken ?? null);
-    const claimed = claimedPerson(token);
+    const claimed = claimedPerson(token, claimedCache);
     if (claimed) limitPerson(claimed);
     const validated = await deps.webEid.validate(token, issuerOrigin, stored.nonce);
     if (!validated.person) throw new AuthnError('CERT_POLICY', 'the certificate names no person');
@@ -503,11 +505,22 @@ function text(value: unknown): string {
 }
 
 /** The identification code a token's certificate claims (before validation: for rate limiting only). */
-function claimedPerson(token: string): string | undefined {
+function claimedPerson(token: string, cache: Map<string, string | undefined>): string | undefined {
+  let cert: unknown;
   try {
-    const cert = (JSON.parse(token) as { unverifiedCertificate?: unknown }).unverifiedCertificate;
-    return typeof cert === 'string' ? personOfCertificate(decodeCertificate(cert))?.idCode : undefined;
+    cert = (JSON.parse(token) as { unverifiedCertificate?: unknown }).unverifiedCertificate;
   } catch {
     return undefined;
   }
+  if (typeof cert !== 'string') return undefined;
+  if (cache.has(cert)) return cache.get(cert);
+  let idCode: string | undefined;
+  try {
+    idCode = personOfCertificate(decodeCertificate(cert))?.idCode;
+  } catch {
+    idCode = undefined;
+  }
+  if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
+  cache.set(cert, idCode);
+  return idCode;
 }
