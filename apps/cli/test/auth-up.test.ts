@@ -44,6 +44,17 @@ function stop(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
+describe('login commands', () => {
+  it('have --help', async () => {
+    for (const args of [['card-reader'], ['smart-id', 'app'], ['mobile-id', 'app']]) {
+      const r = await riik(...args, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: riik ${args.join(' ')}`);
+    }
+    expect((await riik('serve', '--help')).stdout).toMatch(/auth\s+login service/);
+  });
+});
+
 /**
  * The issue's "done when": after `riik up`, a person logs in to the demo e-service with the demo
  * ID-card in `riik card-reader` (PIN1 on its PIN page), all as separate processes.
