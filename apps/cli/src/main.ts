@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { CodedError } from '@riik/core';
 import { caCommand } from './commands/ca.js';
 import { cardCommand } from './commands/card.js';
+import { cardReaderCommand } from './commands/card-reader.js';
+import { mobileIdCommand, smartIdCommand } from './commands/phone.js';
 import { idcodeCommand } from './commands/idcode.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
@@ -21,6 +23,9 @@ export function program(): Command {
     idcodeCommand(),
     caCommand(),
     cardCommand(),
+    cardReaderCommand(),
+    smartIdCommand(),
+    mobileIdCommand(),
   ])
     root.addCommand(cmd);
   // Every subcommand reports usage errors through exitOverride too.

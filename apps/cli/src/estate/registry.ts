@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createLogger } from '@riik/http';
 import { caPaths, initCa, startCaServer } from '@riik/service-ca';
+import { startAuthServer } from '@riik/service-auth';
+import { authStatus, DEMO_PERSON, demoTokenFiles, prepareAuth } from './auth.js';
 
 /** What `riik serve <name>` runs and what `riik up` starts. */
 export interface ServeOptions {
@@ -51,6 +53,8 @@ export interface Component {
   /** Create keys, certificates, databases and configs on first start (idempotent). */
   prepare?(ctx: EstateContext): Promise<void>;
   processes(ctx: EstateContext): EstateProcess[];
+  /** Lines `riik up` prints once everything is up (how to use the component). */
+  notes?(ctx: EstateContext): string[];
 }
 
 const caComponent: Component = {
@@ -78,11 +82,55 @@ const caComponent: Component = {
   processes: (ctx) => [{ name: 'ca', kind: 'ca', service: 'ca', port: ctx.portBase + 1 }],
 };
 
+/** The login service (OIDC provider, login page, simulated SK) on port base + 4. */
+const authComponent: Component = {
+  services: [
+    {
+      name: 'auth',
+      description:
+        'login service: OpenID Connect provider with ID-card, Mobile-ID and Smart-ID, simulated SK API',
+      start: (o) =>
+        startAuthServer({
+          dataDir: o.dataDir,
+          port: o.port,
+          host: o.host,
+          log: createLogger('auth'),
+          ...(o.db ? { databaseUrl: o.db } : {}),
+        }),
+    },
+  ],
+  prepare: (ctx) =>
+    prepareAuth({
+      dataDir: ctx.dataDir,
+      issuer: `http://${ctx.host}:${ctx.portBase + 4}`,
+      cardReaderUrl: `http://127.0.0.1:${ctx.portBase + 9}`,
+    }),
+  notes: (ctx) => {
+    const files = demoTokenFiles(ctx.dataDir);
+    const pins = DEMO_PERSON.pins;
+    return [
+      `log in at http://${ctx.host}:${ctx.portBase + 4}/demo as ${DEMO_PERSON.givenName} ${DEMO_PERSON.surname} (${DEMO_PERSON.idCode}):`,
+      `  ID-card:   riik card-reader --token ${files['id-card']}   (PIN1 ${pins.pin1}, PIN2 ${pins.pin2}, PUK ${pins.puk})`,
+      `  Smart-ID:  riik smart-id app --token ${files['smart-id']}   (PIN1 ${pins.pin1})`,
+      `  Mobile-ID: riik mobile-id app --token ${files['mobile-id']} --phone ${DEMO_PERSON.phone}   (PIN1 ${pins.pin1})`,
+    ];
+  },
+  processes: (ctx) => [
+    {
+      name: 'auth',
+      kind: 'auth',
+      service: 'auth',
+      port: ctx.portBase + 4,
+      status: authStatus(ctx.dataDir, `http://${ctx.host}:${ctx.portBase + 4}`),
+    },
+  ],
+};
+
 /**
  * The components of the e-state, in start order (later ones may depend on earlier ones being
  * healthy). Each new service adds its component here.
  */
-export const COMPONENTS: Component[] = [caComponent];
+export const COMPONENTS: Component[] = [caComponent, authComponent];
 
 export function serviceByName(name: string): ServiceDefinition | undefined {
   return COMPONENTS.flatMap((c) => c.services).find((s) => s.name === name);
