@@ -2,8 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { CodedError } from '@riik/core';
 import { caCommand } from './commands/ca.js';
 import { idcodeCommand } from './commands/idcode.js';
+import { ksiCommand } from './commands/ksi.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
+import { timestampCommand } from './commands/timestamp.js';
+import { tsaCommand } from './commands/tsa.js';
 import { upCommand } from './commands/up.js';
 import { CliError } from './output.js';
 
@@ -13,7 +16,16 @@ export function program(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [upCommand(), statusCommand(), serveCommand(), idcodeCommand(), caCommand()])
+  for (const cmd of [
+    upCommand(),
+    statusCommand(),
+    serveCommand(),
+    idcodeCommand(),
+    caCommand(),
+    tsaCommand(),
+    timestampCommand(),
+    ksiCommand(),
+  ])
     root.addCommand(cmd);
   // Every subcommand reports usage errors through exitOverride too.
   const propagate = (c: Command) => {
@@ -36,6 +48,6 @@ export async function main(argv: string[]): Promise<number> {
     const message = err instanceof Error ? err.message : String(err);
     if (json) process.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
     else process.stderr.write(`riik: ${code}: ${message}\n`);
-    return err instanceof CliError ? (err).exitCode : 1;
+    return err instanceof CliError ? err.exitCode : 1;
   }
 }
