@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openssl, repoRoot, tempDir } from '@riik/testing';
 import { createLogger } from '@riik/http';
 import { caPaths, CertificateStore } from '@riik/service-ca';
-import { startTsaServer, tsaPaths, type RunningTsa } from '@riik/service-tsa';
+import { startTsaServer, type RunningTsa } from '@riik/service-tsa';
 
 const RIIK = join(repoRoot, 'apps/cli/bin/riik.js');
 
