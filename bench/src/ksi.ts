@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
 import { Ed25519NoteSigner, MerkleTreeBuilder, HASH_SIZE } from '@riik/core';
 import { createLogger } from '@riik/http';
 import { encodeSubmissions, encodeTreeRoundFrame, FrameReader } from '@riik/ksi';
-import { Aggregator, Calendar, CalendarStore } from '@riik/service-tsa';
+import { Aggregator, Calendar, CalendarStore, type Round } from '@riik/service-tsa';
 import { tempDir } from '@riik/testing';
 import { fmt, pct, report } from './report.js';
 import { prepareData, startService } from './service.js';
@@ -83,12 +83,13 @@ export async function benchKsi(): Promise<void> {
       return b.build().root();
     }).ms;
     const started = performance.now();
-    let round;
+    let round: Round | undefined;
     for (const h of slice) {
       leaf.set(h, 1);
       round = aggregator.add(leaf).round;
     }
     if (aggregator.pending > 0) void aggregator.closeRound();
+    if (!round) throw new Error('empty round');
     const closed = await round.closed;
     for (let k = 0; k < closed.header.roundSize; k += 500) {
       const count = Math.min(closed.header.roundSize, k + 500) - k;
