@@ -67,9 +67,14 @@ if [ -n "${CODE:-}" ]; then
   ptime=$((16#${pub:2:16})) psize=$((16#${pub:18:16})) proot=${pub:34:64}
   step "$(awk '/^publication /{print $2}' <<<"$head")" "$CODE" "4b. the signature is extended to this publication"
   mapfile -t c < <(awk 'f&&(/ /||/^$/){exit} f; /^publication /{f=1}' <<<"$head" | while read -r b; do hex <<<"$b"; echo; done)
+  if ((csize == psize)); then # the same tree: no proof, the same root
+    step "$croot ${#c[@]}" "$proot 0" "5b. the calendar at size $csize is the one published $(date -u -d "@$ptime" +%FT%TZ)"
+    exit 0
+  fi
   fn=$((csize - 1)) sn=$((psize - 1))
-  if (((csize & (csize - 1)) == 0)); then c=("$croot" "${c[@]}"); fi  # old size a power of two
+  if (((csize & (csize - 1)) == 0)); then c=("$croot" ${c[@]+"${c[@]}"}); fi  # old size a power of two
   while (((fn & 1) == 1)); do fn=$((fn >> 1)) sn=$((sn >> 1)); done
+  ((${#c[@]} > 0)) || { echo "FAIL 5b. empty consistency proof" >&2; exit 1; }
   fr=${c[0]} sr=${c[0]}
   for p in "${c[@]:1}"; do
     if (((fn & 1) == 1 || fn == sn)); then

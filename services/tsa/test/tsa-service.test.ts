@@ -311,6 +311,9 @@ describe.each(storageBackends())('time-stamping service on $name', ({ url: pgUrl
       const doc = new TextEncoder().encode('extend me');
       const signature = await client.sign(hashDocument(doc));
       await expect(client.extend(signature)).rejects.toMatchObject({ code: 'NO_PUBLICATION' });
+      // A later round, so the publication's calendar is larger than this signature's checkpoint.
+      const later = new TextEncoder().encode('a later document');
+      const laterSignature = await client.sign(hashDocument(later));
       const token = readFileSync(tsaPaths(fx.dir.path).operatorToken, 'utf8').trim();
       const publish = () =>
         fetch(`${tsa.url}/ksi/v1/publications`, {
@@ -364,6 +367,12 @@ describe.each(storageBackends())('time-stamping service on $name', ({ url: pgUrl
       const bad = await runToolEnv('bash', [script, `${d}/doc.bin`, `${d}/tampered.rsig`], { VKEY: fx.vkey });
       expect(bad.status).not.toBe(0);
       expect(bad.out).toContain('FAIL 2.');
+      // The publication made right after the later signature: same size, an empty consistency proof.
+      writeFileSync(`${d}/later.bin`, later);
+      writeFileSync(`${d}/later.rsig`, formatSignature(await client.extend(laterSignature)));
+      const same = await runToolEnv('bash', [script, `${d}/later.bin`, `${d}/later.rsig`], { CODE: code });
+      expect(same.out).toContain('OK   5b. the calendar at size');
+      expect(same.status).toBe(0);
     });
 
     it('continues the calendar consistently after a restart', async () => {
