@@ -6,6 +6,8 @@
 const BENCHES: Record<string, () => Promise<void>> = {
   ocsp: async () => (await import('./ocsp.js')).run(),
   issuing: async () => (await import('./issuing.js')).run(),
+  tsa: async () => (await import('./tsa.js')).benchTsa(),
+  ksi: async () => (await import('./ksi.js')).benchKsi(),
   auth: async () => (await import('./auth.js')).benchAuth(),
 };
 

@@ -5,8 +5,11 @@ import { cardCommand } from './commands/card.js';
 import { cardReaderCommand } from './commands/card-reader.js';
 import { mobileIdCommand, smartIdCommand } from './commands/phone.js';
 import { idcodeCommand } from './commands/idcode.js';
+import { ksiCommand } from './commands/ksi.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
+import { timestampCommand } from './commands/timestamp.js';
+import { tsaCommand } from './commands/tsa.js';
 import { upCommand } from './commands/up.js';
 import { CliError } from './output.js';
 
@@ -26,6 +29,9 @@ export function program(): Command {
     cardReaderCommand(),
     smartIdCommand(),
     mobileIdCommand(),
+    tsaCommand(),
+    timestampCommand(),
+    ksiCommand(),
   ])
     root.addCommand(cmd);
   // Every subcommand reports usage errors through exitOverride too.

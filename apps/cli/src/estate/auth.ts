@@ -6,6 +6,8 @@ import { Certificate, type DocumentType } from '@riik/pki';
 import { authPaths, initAuth, readAuthConfig } from '@riik/service-auth';
 import { CaService, caPaths, issueRequestSchema, loadCa } from '@riik/service-ca';
 import { issuePersonToken } from './people.js';
+import { startAuthServer } from '@riik/service-auth';
+import type { Component } from './types.js';
 
 /** The demo person every fresh e-state has, with the PINs of a test card's PIN envelope. */
 export const DEMO_PERSON = {
@@ -94,3 +96,47 @@ export function authStatus(dataDir: string, url: string): Record<string, unknown
     demo: `${config.issuer}/demo`,
   };
 }
+
+/** The login service (OIDC provider, login page, simulated SK) on port base + 4. */
+export const authComponent: Component = {
+  services: [
+    {
+      name: 'auth',
+      description:
+        'login service: OpenID Connect provider with ID-card, Mobile-ID and Smart-ID, simulated SK API',
+      start: (o) =>
+        startAuthServer({
+          dataDir: o.dataDir,
+          port: o.port,
+          host: o.host,
+          log: createLogger('auth'),
+          ...(o.db ? { databaseUrl: o.db } : {}),
+        }),
+    },
+  ],
+  prepare: (ctx) =>
+    prepareAuth({
+      dataDir: ctx.dataDir,
+      issuer: `http://${ctx.host}:${ctx.portBase + 4}`,
+      cardReaderUrl: `http://127.0.0.1:${ctx.portBase + 9}`,
+    }),
+  notes: (ctx) => {
+    const files = demoTokenFiles(ctx.dataDir);
+    const pins = DEMO_PERSON.pins;
+    return [
+      `log in at http://${ctx.host}:${ctx.portBase + 4}/demo as ${DEMO_PERSON.givenName} ${DEMO_PERSON.surname} (${DEMO_PERSON.idCode}):`,
+      `  ID-card:   riik card-reader --token ${files['id-card']}   (PIN1 ${pins.pin1}, PIN2 ${pins.pin2}, PUK ${pins.puk})`,
+      `  Smart-ID:  riik smart-id app --token ${files['smart-id']}   (PIN1 ${pins.pin1})`,
+      `  Mobile-ID: riik mobile-id app --token ${files['mobile-id']} --phone ${DEMO_PERSON.phone}   (PIN1 ${pins.pin1})`,
+    ];
+  },
+  processes: (ctx) => [
+    {
+      name: 'auth',
+      kind: 'auth',
+      service: 'auth',
+      port: ctx.portBase + 4,
+      status: authStatus(ctx.dataDir, `http://${ctx.host}:${ctx.portBase + 4}`),
+    },
+  ],
+};
