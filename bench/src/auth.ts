@@ -314,7 +314,7 @@ export async function benchAuth(): Promise<void> {
         ratio: `${fmt((validationsPerSecond / rawPerSecond) * 100)} %`,
       },
     ];
-    report(
+    await report(
       'auth',
       'Login service: ID-card logins',
       'npm run bench',
