@@ -30,7 +30,7 @@ const keySchema = z.object({
 const fileSchema = z.object({
   format: z.literal('riik-eid-token'),
   version: z.literal(1),
-  documentType: z.enum(['id-card', 'digi-id', 'e-resident']),
+  documentType: z.enum(['id-card', 'digi-id', 'e-resident', 'mobile-id', 'smart-id']),
   holder: z.object({ idCode: z.string(), givenName: z.string(), surname: z.string() }),
   kdf: z.object({ name: z.literal('scrypt'), N: z.number().int(), r: z.number().int(), p: z.number().int() }),
   tries: z.object({

@@ -1,4 +1,10 @@
-import { HASH_SIZE, MAX_AGGREGATION_LEVEL, MAX_PROOF_LENGTH, MAX_SUBMITTED_HASH } from '@riik/core';
+import {
+  HASH_SIZE,
+  MAX_AGGREGATION_LEVEL,
+  MAX_PROOF_LENGTH,
+  MAX_SUBMITTED_HASH,
+  type MerkleTree,
+} from '@riik/core';
 import { KsiError } from './errors.js';
 import type { KsiSignature } from './signature.js';
 
@@ -14,11 +20,15 @@ import type { KsiSignature } from './signature.js';
  *   type 1, a round:  u64 calendar index || u64 round time (ms) || u32 round size ||
  *                     round root (32) || u8 n || n × 32 calendar path ||
  *                     u32 m || m bytes of the signed checkpoint note ||
- *                     u32 k || k × (u32 record number || u32 leaf index || u8 p || p × 32 path)
+ *                     u32 k || k × (u32 record number || u32 leaf index || u8 p || u8 s ||
+ *                               (p − s) × 32 path)
  *   type 0, the end:  u32 records accepted || u32 e || e bytes of an error message (0: none)
  *
  * Record numbers count the request's records from 0; with them the client pairs each proof with
- * what it sent and builds one self-contained signature per hash (signatureFromFrame).
+ * what it sent and builds one self-contained signature per hash (signatureFromFrame). A proof
+ * path has p hashes (RFC 9162 order, leaf's sibling first); the last s of them are the last s of
+ * the previous proof's path in the same frame and are not repeated. Neighbouring leaves share
+ * most of their path, so a batch costs ~2 hashes per record on the wire instead of log2(round).
  */
 export interface Submission {
   hash: Uint8Array;
@@ -120,23 +130,26 @@ export class SubmissionReader {
 
 const u64 = (view: DataView, at: number, v: number) => view.setBigUint64(at, BigInt(v));
 
-/** One round frame for the given proofs. */
-export function encodeRoundFrame(header: RoundHeader, proofs: readonly RecordProof[]): Uint8Array {
-  const checkpoint = Buffer.from(header.checkpoint, 'utf8');
-  let size =
-    4 + 1 + 8 + 8 + 4 + HASH_SIZE + 1 + HASH_SIZE * header.calendarPath.length + 4 + checkpoint.length + 4;
-  for (const p of proofs) size += 9 + HASH_SIZE * p.path.length;
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  let at = 0;
-  view.setUint32(at, size - 4);
-  out[(at += 4)] = FRAME_ROUND;
-  at += 1;
-  u64(view, at, header.calendarIndex);
-  u64(view, at + 8, header.roundTime);
-  view.setUint32(at + 16, header.roundSize);
-  out.set(header.roundRoot, at + 20);
-  at += 20 + HASH_SIZE;
+/** How many trailing hashes `path` shares with `previous` (compared byte for byte). */
+function sharedSuffix(path: readonly Uint8Array[], previous: readonly Uint8Array[]): number {
+  let n = 0;
+  while (n < path.length && n < previous.length) {
+    const a = path[path.length - 1 - n]!;
+    const b = previous[previous.length - 1 - n]!;
+    if (a.length !== b.length || !a.every((x, i) => x === b[i])) break;
+    n++;
+  }
+  return n;
+}
+
+function writeHeader(out: Uint8Array, header: RoundHeader, checkpoint: Uint8Array, records: number): number {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  out[4] = FRAME_ROUND;
+  u64(view, 5, header.calendarIndex);
+  u64(view, 13, header.roundTime);
+  view.setUint32(21, header.roundSize);
+  out.set(header.roundRoot, 25);
+  let at = 25 + HASH_SIZE;
   out[at++] = header.calendarPath.length;
   for (const h of header.calendarPath) {
     out.set(h, at);
@@ -145,19 +158,93 @@ export function encodeRoundFrame(header: RoundHeader, proofs: readonly RecordPro
   view.setUint32(at, checkpoint.length);
   out.set(checkpoint, at + 4);
   at += 4 + checkpoint.length;
-  view.setUint32(at, proofs.length);
-  at += 4;
+  view.setUint32(at, records);
+  return at + 4;
+}
+
+const headerSize = (header: RoundHeader, checkpoint: Uint8Array) =>
+  4 + 1 + 8 + 8 + 4 + HASH_SIZE + 1 + HASH_SIZE * header.calendarPath.length + 4 + checkpoint.length + 4;
+
+/** One round frame for the given proofs. */
+export function encodeRoundFrame(header: RoundHeader, proofs: readonly RecordProof[]): Uint8Array {
+  const checkpoint = Buffer.from(header.checkpoint, 'utf8');
+  const out = new Uint8Array(
+    headerSize(header, checkpoint) + proofs.reduce((n, p) => n + 10 + HASH_SIZE * p.path.length, 0),
+  );
+  const view = new DataView(out.buffer);
+  let at = writeHeader(out, header, checkpoint, proofs.length);
+  let previous: readonly Uint8Array[] = [];
   for (const p of proofs) {
+    const shared = sharedSuffix(p.path, previous);
     view.setUint32(at, p.record);
     view.setUint32(at + 4, p.leafIndex);
     out[at + 8] = p.path.length;
-    at += 9;
-    for (const h of p.path) {
+    out[at + 9] = shared;
+    at += 10;
+    for (const h of p.path.slice(0, p.path.length - shared)) {
       out.set(h, at);
       at += HASH_SIZE;
     }
+    previous = p.path;
   }
-  return out;
+  view.setUint32(0, at - 4);
+  return out.subarray(0, at);
+}
+
+/** Consecutive records that got consecutive leaves of one round. */
+export interface RecordRun {
+  record: number;
+  leaf: number;
+  count: number;
+}
+
+/**
+ * A round frame for runs of records, with each proof written straight from the round tree into
+ * the frame (MerkleTree.writeInclusionProof): the aggregator's hot path, where building a proof
+ * object per hash would cost more than the hashing.
+ */
+export function encodeTreeRoundFrame(
+  header: RoundHeader,
+  tree: MerkleTree,
+  runs: readonly RecordRun[],
+): Uint8Array {
+  const checkpoint = Buffer.from(header.checkpoint, 'utf8');
+  const records = runs.reduce((n, r) => n + r.count, 0);
+  // A contiguous run of k leaves has at most 2k + 2·height distinct path entries (k siblings at
+  // level 0, k/2 at level 1, …, plus the edges); sized for that, not for k full paths, and
+  // without zero-filling (only the written prefix is returned).
+  const bound =
+    headerSize(header, checkpoint) +
+    runs.reduce((n, r) => n + r.count * 10 + HASH_SIZE * (2 * r.count + 2 * tree.height), 0);
+  const out = Buffer.allocUnsafe(bound);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const scratch = new Uint8Array(HASH_SIZE * Math.max(1, tree.height));
+  const n = tree.size;
+  let at = writeHeader(out, header, checkpoint, records);
+  let previous = -1;
+  for (const run of runs) {
+    for (let j = run.leaf; j < run.leaf + run.count; j++) {
+      const p = tree.writeInclusionProof(j, scratch, 0);
+      // The path entries below the level where j and the previous leaf meet are new; from that
+      // level up both have the same ancestors, hence the same siblings (round sizes < 2^30).
+      const meet = previous < 0 ? Infinity : 32 - Math.clz32(j ^ previous);
+      let fresh = 0;
+      for (let l = 0, width = n, k = j; width > 1 && l < meet; l++, width = (width + 1) >>> 1, k >>>= 1) {
+        if ((k ^ 1) < width) fresh++;
+      }
+      if (at + 10 + fresh * HASH_SIZE > bound)
+        throw new KsiError('BAD_ARGUMENT', 'frame size bound exceeded');
+      view.setUint32(at, run.record + (j - run.leaf));
+      view.setUint32(at + 4, j);
+      out[at + 8] = p;
+      out[at + 9] = p - fresh;
+      out.set(scratch.subarray(0, fresh * HASH_SIZE), at + 10);
+      at += 10 + fresh * HASH_SIZE;
+      previous = j;
+    }
+  }
+  view.setUint32(0, at - 4);
+  return new Uint8Array(out.buffer, out.byteOffset, at);
 }
 
 export function encodeEndFrame(accepted: number, error?: string): Uint8Array {
@@ -264,10 +351,16 @@ function decodeFrame(bytes: Uint8Array): Frame {
       const count = u32();
       if (count > roundSize) throw bad('more proofs than leaves');
       const proofs: RecordProof[] = [];
+      let previous: readonly Uint8Array[] = [];
       for (let k = 0; k < count; k++) {
         const record = u32();
         const leafIndex = u32();
-        proofs.push({ record, leafIndex, path: hashes(u8()) });
+        const length = u8();
+        const shared = u8();
+        if (shared > length || shared > previous.length) throw bad('a proof reuses more than it can');
+        const path = [...hashes(length - shared), ...previous.slice(previous.length - shared)];
+        proofs.push({ record, leafIndex, path });
+        previous = path;
       }
       frame = {
         type: 'round',

@@ -21,6 +21,7 @@ import {
   encodeEndFrame,
   encodePublication,
   encodeRoundFrame,
+  encodeTreeRoundFrame,
   encodeSubmissions,
   extendSignature,
   formatPublications,
@@ -386,6 +387,32 @@ describe('binary batch protocol', () => {
     expect(whole.complete).toBe(false); // no end frame yet: a cut-short answer is detectable
     whole.push(encodeEndFrame(2));
     expect(whole.complete).toBe(true);
+  });
+
+  it('writes tree frames identical to frames of explicit proofs', () => {
+    const tree = MerkleTree.fromLeaves(Array.from({ length: 37 }, (_, i) => Uint8Array.of(i)));
+    const header = {
+      calendarIndex: 5,
+      roundTime: 1_768_521_600_000,
+      roundSize: 37,
+      roundRoot: tree.root(),
+      calendarPath: [tree.leafHash(0)],
+      checkpoint: 'cp\n',
+    };
+    const runs = [
+      { record: 0, leaf: 3, count: 4 },
+      { record: 4, leaf: 30, count: 7 },
+    ];
+    const proofs = runs.flatMap((r) =>
+      Array.from({ length: r.count }, (_, j) => ({
+        record: r.record + j,
+        leafIndex: r.leaf + j,
+        path: tree.inclusionProof(r.leaf + j),
+      })),
+    );
+    expect(Buffer.from(encodeTreeRoundFrame(header, tree, runs))).toEqual(
+      Buffer.from(encodeRoundFrame(header, proofs)),
+    );
   });
 
   it('rejects hostile records and frames with coded errors', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { checkIdCode } from '@riik/core';
 import { EidError, EidToken, randomPin, type KeySlot } from '@riik/eid';
-import { Certificate, csrToPem } from '@riik/pki';
+import { Certificate, csrToPem, type DocumentType } from '@riik/pki';
 import { CaClient } from '../ca-client.js';
 import { dataDir, DATA_OPTION } from '../data-dir.js';
 import { CliError, printJson, println } from '../output.js';
@@ -27,7 +27,7 @@ export function cardCommand(): Command {
     .requiredOption('--surname <name>', 'surname')
     .addOption(
       new Option('--type <type>', 'document type')
-        .choices(['id-card', 'digi-id', 'e-resident'])
+        .choices(['id-card', 'digi-id', 'e-resident', 'mobile-id', 'smart-id'])
         .default('id-card'),
     )
     .requiredOption('--out <file>', 'token file to create')
@@ -42,7 +42,7 @@ export function cardCommand(): Command {
         idcode: string;
         givenName: string;
         surname: string;
-        type: 'id-card' | 'digi-id' | 'e-resident';
+        type: DocumentType;
         out: string;
         pin1?: string;
         pin2?: string;

@@ -19,7 +19,7 @@ export interface RequestTimeStampOptions extends BuildTimeStampReqOptions {
 export async function requestTimeStamp(
   url: string,
   options: RequestTimeStampOptions,
-): Promise<{ token: Uint8Array; parsed: ParsedTimeStampToken; nonce?: Uint8Array }> {
+): Promise<{ response: Uint8Array; token: Uint8Array; parsed: ParsedTimeStampToken; nonce?: Uint8Array }> {
   const request = buildTimeStampReq(options);
   let body: Uint8Array;
   try {
@@ -46,5 +46,10 @@ export async function requestTimeStamp(
     throw new PkiError('TSP_MISMATCH', 'the token is over a different imprint');
   if (request.nonce && (!info.nonce || !bytesEqual(info.nonce, request.nonce)))
     throw new PkiError('TSP_MISMATCH', 'the token does not echo the request nonce');
-  return { token: resp.tokenDer, parsed: resp.token, ...(request.nonce ? { nonce: request.nonce } : {}) };
+  return {
+    response: body,
+    token: resp.tokenDer,
+    parsed: resp.token,
+    ...(request.nonce ? { nonce: request.nonce } : {}),
+  };
 }

@@ -18,12 +18,12 @@ import {
   encodeCalendarEntry,
   encodeEndFrame,
   encodePublication,
-  encodeRoundFrame,
+  encodeTreeRoundFrame,
   formatSignature,
   KsiError,
   signatureFromFrame,
   SubmissionReader,
-  type RecordProof,
+  type RecordRun,
 } from '@riik/ksi';
 import type { Counter } from 'prom-client';
 import type { Round } from '../aggregator.js';
@@ -230,7 +230,7 @@ export function ksiRoutes(service: TsaService, metrics: KsiMetrics): Route[] {
     res.writeHead(200, { 'content-type': 'application/vnd.riik.ksi-proofs', 'cache-control': 'no-store' });
     const reader = new SubmissionReader();
     /** Runs of consecutive records that got consecutive leaves of one round. */
-    const runs = new Map<Round, Array<{ record: number; leaf: number; count: number }>>();
+    const runs = new Map<Round, RecordRun[]>();
     const rounds: Round[] = [];
     let records = 0;
     let error: string | undefined;
@@ -286,19 +286,10 @@ export function ksiRoutes(service: TsaService, metrics: KsiMetrics): Route[] {
           stopReading('an aggregation round could not be stored; submit those records again');
           break;
         }
-        const proofs: RecordProof[] = [];
-        for (const run of runs.get(round)!) {
-          for (let j = 0; j < run.count; j++) {
-            proofs.push({
-              record: run.record + j,
-              leafIndex: run.leaf + j,
-              path: closed.tree.inclusionProof(run.leaf + j),
-            });
-          }
-        }
+        const frame = encodeTreeRoundFrame(closed.header, closed.tree, runs.get(round)!);
         runs.delete(round);
         if (res.destroyed) break;
-        res.write(encodeRoundFrame(closed.header, proofs));
+        res.write(frame);
         continue;
       }
       if (bodyDone) break;
