@@ -4,10 +4,9 @@
  * files. Adding a signature copies every existing entry's content byte for byte, so existing
  * signatures stay exactly as they were.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { Readable, Transform, type Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { AsiceError } from '../errors.js';
 import { parseXmlSignature } from '../xmldsig/signature.js';
 import type { HashName } from '../xmldsig/algorithms.js';
@@ -16,7 +15,7 @@ import { elementChildren } from '../xml/dom.js';
 import { parseXadesSignature } from '../xades/parse.js';
 import { signedEntries } from '../validation/container-checks.js';
 import type { ZipSource } from '../zip/read.js';
-import { ZipWriter } from '../zip/write.js';
+import { ZipWriter, type ChunkSource } from '../zip/write.js';
 import { buildManifest } from './manifest.js';
 import { MIMETYPE_ASICE } from './mimetype.js';
 import { openContainer, classifyEntry, type OpenOptions } from './open.js';
@@ -24,7 +23,7 @@ import type { DataFileDigest } from '../signing/prepare.js';
 
 /** Where a data file's content comes from: memory, a file, or a stream opened when needed. */
 export type DataFileSource =
-  Uint8Array | { readonly path: string } | { readonly open: () => Readable | Promise<Readable> };
+  Uint8Array | { readonly path: string } | { readonly open: () => ChunkSource | Promise<ChunkSource> };
 
 export interface DataFileInput {
   /** Name inside the container (a safe relative path outside META-INF/). */
@@ -33,16 +32,35 @@ export interface DataFileInput {
   readonly content: DataFileSource;
 }
 
-function openSource(source: DataFileSource): Readable | Promise<Readable> {
+function openSource(source: DataFileSource): ChunkSource | Promise<ChunkSource> {
   if (source instanceof Uint8Array) return Readable.from([Buffer.from(source)]);
-  if ('path' in source) return createReadStream(source.path, { highWaterMark: 256 * 1024 });
+  if ('path' in source) return readFileChunks(source.path);
   return source.open();
+}
+
+/**
+ * A file's content in chunks read into one reused buffer: a GiB streams through a few hundred KB
+ * instead of leaving a GiB of chunk buffers for the garbage collector (which keeps peak RSS of
+ * signing a large file flat). Each chunk is valid until the next is asked for.
+ */
+async function* readFileChunks(path: string, chunkSize = 256 * 1024): AsyncGenerator<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(chunkSize);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, chunkSize, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Digest of a data file's content, streamed. */
 export async function digestDataFile(source: DataFileSource, hash: HashName): Promise<Uint8Array> {
   const h = createHash(hash);
-  for await (const chunk of await openSource(source)) h.update(chunk as Buffer);
+  for await (const chunk of await openSource(source)) h.update(chunk);
   return new Uint8Array(h.digest());
 }
 
@@ -108,24 +126,21 @@ export async function writeSignedContainer(
     promise.catch(() => undefined); // observed below; never an unhandled rejection
     return { promise, ...settle };
   });
-  const writer = await startContainer(options, (index, stream) => {
-    const h = createHash(hash);
-    const tap = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        h.update(chunk);
-        done(null, chunk);
-      },
-      flush(done) {
-        digests[index]!.resolve(new Uint8Array(h.digest()));
-        done();
-      },
-    });
-    stream.once('error', (err) => {
-      digests[index]!.reject(err);
-      tap.destroy(err);
-    });
-    return stream.pipe(tap);
-  });
+  const writer = await startContainer(options, (index, source) =>
+    (async function* digesting(): AsyncGenerator<Uint8Array> {
+      const h = createHash(hash);
+      try {
+        for await (const chunk of source) {
+          h.update(chunk);
+          yield chunk;
+        }
+      } catch (err) {
+        digests[index]!.reject(err);
+        throw err;
+      }
+      digests[index]!.resolve(new Uint8Array(h.digest()));
+    })(),
+  );
   await writer.writeTo(target, async () => {
     const values = await Promise.all(digests.map((d) => d.promise));
     const signatures = await options.sign(
@@ -138,7 +153,7 @@ export async function writeSignedContainer(
 /** mimetype, manifest and data files added (streamed when the writer gets to them). */
 async function startContainer(
   options: WriteContainerOptions,
-  tap?: (index: number, stream: Readable) => Readable,
+  tap?: (index: number, source: ChunkSource) => ChunkSource,
 ): Promise<ZipWriter> {
   const writer = new ZipWriter(options.mtime);
   for (const file of options.dataFiles) {
@@ -163,8 +178,8 @@ async function startContainer(
     writer.addStream(
       file.name,
       async () => {
-        const stream = await openSource(file.content);
-        return tap ? tap(index, stream) : stream;
+        const source = await openSource(file.content);
+        return tap ? tap(index, source) : source;
       },
       {
         ...(file.content instanceof Uint8Array ? { size: file.content.byteLength } : {}),

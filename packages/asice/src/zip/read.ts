@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { crc32 } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import { AsiceError } from '../errors.js';
 import { decodeEntryName, isDirectoryName, unsafePathReason } from './names.js';
@@ -14,6 +14,9 @@ import { decodeEntryName, isDirectoryName, unsafePathReason } from './names.js';
  * sizes the central directory declares, before anything is inflated; yauzl then enforces that
  * every entry inflates to exactly its declared size, so the declared sizes can be trusted.
  */
+/** Deflated entries up to this size are inflated in one synchronous call. */
+const SMALL_ENTRY = 1024 * 1024;
+
 export interface ZipLimits {
   maxEntries: number;
   /** Largest uncompressed size of one entry. */
@@ -113,6 +116,14 @@ export class ZipReader {
    * CRC-32 is checked at the end (yauzl leaves that to us), as Java's ZIP reader does for digidoc4j.
    */
   async forEachChunk(entry: ZipEntryInfo, onChunk: (chunk: Buffer) => void): Promise<void> {
+    if (
+      entry.compressionMethod === 8 &&
+      entry.uncompressedSize <= SMALL_ENTRY &&
+      entry.compressedSize <= SMALL_ENTRY
+    ) {
+      onChunk(await this.inflateSmall(entry));
+      return;
+    }
     const stream = await this.openStream(entry);
     let crc = 0;
     try {
@@ -126,6 +137,37 @@ export class ZipReader {
     }
     if (crc !== entry.crc32)
       throw new AsiceError('ZIP_INVALID', `CRC-32 mismatch in ZIP entry ${entry.name}`);
+  }
+
+  /**
+   * A small deflated entry (manifest, signature files, short documents) inflated in one
+   * synchronous call instead of through a zlib stream and the thread pool, which costs more than
+   * the inflating. Inflating more than the declared size fails, as the streamed path does; so does
+   * a CRC-32 mismatch.
+   */
+  private async inflateSmall(entry: ZipEntryInfo): Promise<Buffer> {
+    let raw: Readable;
+    try {
+      raw = await this.zip.openReadStreamPromise(this.entryOf(entry), { decompress: false });
+    } catch (cause) {
+      throw new AsiceError('ZIP_INVALID', `cannot read ZIP entry ${entry.name}: ${errorText(cause)}`, {
+        cause,
+      });
+    }
+    const chunks: Buffer[] = [];
+    let data: Buffer;
+    try {
+      for await (const chunk of raw) chunks.push(chunk as Buffer);
+      data = inflateRawSync(Buffer.concat(chunks), { maxOutputLength: Math.max(1, entry.uncompressedSize) });
+    } catch (cause) {
+      raw.destroy();
+      throw new AsiceError('ZIP_INVALID', `corrupt ZIP entry ${entry.name}: ${errorText(cause)}`, { cause });
+    }
+    if (data.length !== entry.uncompressedSize)
+      throw new AsiceError('ZIP_INVALID', `ZIP entry ${entry.name} does not inflate to its declared size`);
+    if (crc32(data) !== entry.crc32)
+      throw new AsiceError('ZIP_INVALID', `CRC-32 mismatch in ZIP entry ${entry.name}`);
+    return data;
   }
 
   /** The whole decompressed content; refuses entries over `maxBytes` before inflating anything. */

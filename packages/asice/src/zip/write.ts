@@ -21,7 +21,7 @@
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
-import { Writable, type Readable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
 import { AsiceError } from '../errors.js';
 import { assertSafePath } from './names.js';
@@ -42,11 +42,22 @@ const DEFLATED = 8;
 const VERSION_MADE_BY = (3 << 8) | 63;
 const FILE_MODE = 0o100644;
 
+/**
+ * Entry content: a Readable or any async iterable of chunks. A chunk is done with once the next
+ * one is asked for (hashed, checksummed and written, or copied), so a source may reuse one buffer.
+ */
+export type ChunkSource = AsyncIterable<Uint8Array> & { destroy?: () => void };
+
+function closeSource(source: ChunkSource): void {
+  if (source.destroy) source.destroy();
+  else void (source as AsyncGenerator<Uint8Array>).return?.(undefined);
+}
+
 type Source =
   | { readonly kind: 'bytes'; readonly data: Buffer; readonly compress: boolean }
   | {
       readonly kind: 'stream';
-      readonly open: () => Readable | Promise<Readable>;
+      readonly open: () => ChunkSource | Promise<ChunkSource>;
       readonly size?: number;
       readonly compress: boolean;
     };
@@ -92,7 +103,7 @@ export class ZipWriter {
   /** Content read from a stream opened only when the writer reaches this entry. */
   addStream(
     name: string,
-    open: () => Readable | Promise<Readable>,
+    open: () => ChunkSource | Promise<ChunkSource>,
     options: { size?: number; compress?: boolean } = {},
   ): void {
     this.add(name, {
@@ -246,7 +257,8 @@ export class ZipWriter {
             const b = chunk as Buffer;
             crc = crc32(b, crc);
             size += b.length;
-            if (!deflater.write(b)) await once(deflater, 'drain');
+            // copied: zlib keeps the chunk until it gets to it, and a source may reuse its buffer
+            if (!deflater.write(Buffer.from(b))) await once(deflater, 'drain');
           }
         } finally {
           deflater.end();
@@ -261,7 +273,7 @@ export class ZipWriter {
         }
       }
     } catch (err) {
-      input.destroy();
+      closeSource(input);
       deflater?.destroy();
       throw err;
     }
