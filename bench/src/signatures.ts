@@ -245,7 +245,7 @@ export async function run(): Promise<void> {
       notes: [
         `Load average when the measurements began: ${fmt(load, 1)} on ${cpus().length} cores (other work on the machine slows every figure).`,
         'The container and the e-state are real: `riik sign` with an eID token issued by the CA, the CA service answering OCSP and the TSA service time-stamping on loopback ports; trust is the e-state root.',
-        'The fixed cost of a signature is `riik sign` of a 3 KB file: Node start-up, the PIN2 key derivation of the token (scrypt), one TSA and one OCSP round trip, and validating the written container.',
+        'The fixed cost of a signature is `riik sign` of a 3 KB file: Node start-up, the PIN2 key derivation of the token (scrypt), one TSA and one OCSP round trip (the checks of both, of the signer path and of the signature value are made while signing).',
         "`xmlsec1 --verify` verifies the same signature file against the same data file, the SignedProperties Id registered; its rate includes starting a process per verification, riik's is in one process.",
       ],
       data: {

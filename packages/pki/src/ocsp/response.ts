@@ -1,8 +1,9 @@
-import { BasicOCSPResponse, OCSPResponse, type CertID } from '@peculiar/asn1-ocsp';
+import { ResponseData, type CertID } from '@peculiar/asn1-ocsp';
+import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import type { HashAlgorithm, Signer } from '@riik/keys';
 import { signatureAlgorithm, verifySignature } from '../algorithms.js';
 import { CRL_REASONS, reasonName, type RevocationReason } from '../crl/reason.js';
-import { bytes, children, encodeOid, encodeTlv, parseDer, readTlv, serializeDer } from '../der.js';
+import { bytes, children, decodeOid, encodeOid, encodeTlv, parseDer, readTlv, serializeDer } from '../der.js';
 import { PkiError } from '../errors.js';
 import { OID } from '../oids.js';
 import { Certificate } from '../x509/certificate.js';
@@ -152,9 +153,9 @@ export interface ParsedOcspResponse {
 
 /** Parse an OCSPResponse (a relying party's view). Signatures are checked by the caller. */
 export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
-  const outer = parseDer(der, OCSPResponse, 'OCSP response');
+  const outer = readOcspResponse(der);
   const status = (Object.entries(OCSP_RESPONSE_STATUS) as Array<[OcspResponseStatusName, number]>).find(
-    ([, v]) => v === (outer.responseStatus as number),
+    ([, v]) => v === outer.responseStatus,
   )?.[0];
   if (!status)
     throw new PkiError('OCSP_MALFORMED_RESPONSE', `unknown OCSP response status ${outer.responseStatus}`);
@@ -162,20 +163,48 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
   if (!outer.responseBytes || outer.responseBytes.responseType !== OID.pkixOcspBasic) {
     throw new PkiError('OCSP_MALFORMED_RESPONSE', 'successful OCSP response without a BasicOCSPResponse');
   }
-  const basicDer = bytes(outer.responseBytes.response.buffer);
-  const basic = parseDer(basicDer, BasicOCSPResponse, 'BasicOCSPResponse');
-  // Cut the signed ResponseData and the certificates out of the original bytes: re-encoding a
-  // parsed structure need not reproduce a foreign responder's encoding, and signatures cover bytes.
-  const parts = children(basicDer, readTlv(basicDer, 0));
-  const tbsDer = basicDer.subarray(parts[0]!.start, parts[0]!.end);
-  const certsTlv = parts.find((p) => p.tag === 0xa0);
+  const basicDer = outer.responseBytes.response;
+  // BasicOCSPResponse ::= SEQUENCE { tbsResponseData, signatureAlgorithm, signature BIT STRING,
+  //   certs [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }. The parts are cut out of the original
+  // bytes (signatures cover bytes, and re-encoding a foreign responder's structure need not give
+  // them back); only ResponseData and the algorithm go through the ASN.1 library — parsing the
+  // embedded certificates there too cost more than the rest of a response (Certificate.fromDer
+  // reads them, once per certificate).
+  let parts: ReturnType<typeof children>;
+  try {
+    const outerTlv = readTlv(basicDer, 0);
+    if (outerTlv.tag !== 0x30 || outerTlv.end !== basicDer.length) throw new Error('not one SEQUENCE');
+    parts = children(basicDer, outerTlv);
+  } catch (err) {
+    throw new PkiError('OCSP_MALFORMED_RESPONSE', `BasicOCSPResponse: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const [tbsTlv, algTlv, sigTlv, certsTlv, extra] = parts;
+  if (
+    tbsTlv?.tag !== 0x30 ||
+    algTlv?.tag !== 0x30 ||
+    sigTlv?.tag !== 0x03 ||
+    sigTlv.end - sigTlv.contentStart < 1 ||
+    basicDer[sigTlv.contentStart] !== 0 ||
+    (certsTlv && certsTlv.tag !== 0xa0) ||
+    extra
+  )
+    throw new PkiError('OCSP_MALFORMED_RESPONSE', 'BasicOCSPResponse is not well formed');
+  const tbsDer = basicDer.subarray(tbsTlv.start, tbsTlv.end);
+  const sigAlg = parseDer(
+    basicDer.subarray(algTlv.start, algTlv.end),
+    AlgorithmIdentifier,
+    'BasicOCSPResponse signatureAlgorithm',
+  );
+  const signature = basicDer.subarray(sigTlv.contentStart + 1, sigTlv.end);
   const certsSeq = certsTlv ? children(basicDer, certsTlv)[0] : undefined;
   if (certsTlv && !certsSeq)
     throw new PkiError('OCSP_MALFORMED_RESPONSE', 'empty certs field in BasicOCSPResponse');
   const certificates = certsSeq
     ? children(basicDer, certsSeq).map((c) => Certificate.fromDer(basicDer.subarray(c.start, c.end)))
     : [];
-  const rd = basic.tbsResponseData;
+  const rd = parseDer(tbsDer, ResponseData, 'ResponseData');
   const nonce = rd.responseExtensions?.find((e) => e.extnID === OID.pkixOcspNonce);
   const responses = rd.responses.map((r): ParsedSingleResponse => {
     let value: CertStatusValue;
@@ -207,9 +236,40 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
       responses,
       ...(nonce ? { nonceExtnValue: bytes(nonce.extnValue.buffer) } : {}),
       certificates,
-      signatureAlgorithm: basic.signatureAlgorithm.algorithm,
-      isSignedBy: (cert) =>
-        verifySignature(cert.publicKey, basic.signatureAlgorithm, tbsDer, bytes(basic.signature)),
+      signatureAlgorithm: sigAlg.algorithm,
+      isSignedBy: (cert) => verifySignature(cert.publicKey, sigAlg, tbsDer, signature),
+    },
+  };
+}
+
+/**
+ * OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED, responseBytes [0] EXPLICIT SEQUENCE {
+ * responseType OBJECT IDENTIFIER, response OCTET STRING } OPTIONAL } (RFC 6960 4.2.1), read by hand:
+ * the ASN.1 library also tries to read the OCTET STRING's content as ASN.1, which made this outer
+ * shell cost more than the response inside.
+ */
+function readOcspResponse(der: Uint8Array): {
+  responseStatus: number;
+  responseBytes?: { responseType: string; response: Uint8Array };
+} {
+  const bad = (why: string) => new PkiError('MALFORMED_DER', `OCSP response: ${why}`);
+  const outer = readTlv(der, 0);
+  if (outer.tag !== 0x30 || outer.end !== der.length) throw bad('expected one SEQUENCE');
+  const [statusTlv, bytesTlv, extra] = children(der, outer);
+  if (statusTlv?.tag !== 0x0a || statusTlv.end - statusTlv.contentStart !== 1)
+    throw bad('bad responseStatus');
+  if (extra || (bytesTlv && bytesTlv.tag !== 0xa0)) throw bad('unexpected fields');
+  const responseStatus = der[statusTlv.contentStart]!;
+  if (!bytesTlv) return { responseStatus };
+  const [seq, more] = children(der, bytesTlv);
+  if (seq?.tag !== 0x30 || more) throw bad('bad responseBytes');
+  const [typeTlv, responseTlv, rest] = children(der, seq);
+  if (typeTlv?.tag !== 0x06 || responseTlv?.tag !== 0x04 || rest) throw bad('bad ResponseBytes');
+  return {
+    responseStatus,
+    responseBytes: {
+      responseType: decodeOid(der.subarray(typeTlv.contentStart, typeTlv.end)),
+      response: der.subarray(responseTlv.contentStart, responseTlv.end),
     },
   };
 }
