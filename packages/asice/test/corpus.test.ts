@@ -1,6 +1,7 @@
 /**
  * Every container of the DigiDoc conformance corpus (../shared/test-data/digidoc), validated
- * without PKI checks, against the official verdicts in expected.json.
+ * without PKI checks, against the official verdicts in expected.json. (corpus-pki.test.ts
+ * validates them with the PKI checks: there every verdict must be the official one.)
  *
  * What this layer decides must match exactly: OPEN_ERROR, UNSUPPORTED, and every verdict caused by
  * container structure, references, digests, signing-certificate identification or the
