@@ -194,4 +194,9 @@ describe('riik verify on the DigiDoc corpus', () => {
     expect(r.code, r.stdout + r.stderr).toBe(exit);
     expect(JSON.parse(r.stdout).exitCode).toBe(exit);
   });
+  it('refuses a trust directory that is not there', async () => {
+    const r = await riik('verify', corpus('valid-asice.asice'), '--trust', join(trust, 'nope'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('TRUST_CONFIG_INVALID');
+  });
 });

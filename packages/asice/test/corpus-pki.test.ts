@@ -5,11 +5,11 @@
  * (PEM files and the EE_T.xml trusted list) and the trusted list alone plus the Latvian CA that
  * digidoc4j's tests add — the DigiDoc way. Validation time is now, as upstream validates.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Certificate } from '@riik/pki';
-import { readTestJson, testDataDir } from '@riik/testing';
+import { readTestJson, tempDir, testDataDir } from '@riik/testing';
 import {
   loadTrustDirectory,
   PkiValidator,
@@ -142,5 +142,31 @@ describe('trust configuration', () => {
     expect(() => loadTrustDirectory(join(dir, 'no-such-directory'))).toThrow(
       expect.objectContaining({ code: 'TRUST_CONFIG_INVALID' }),
     );
+    const scratch = tempDir('riik-trust-');
+    try {
+      writeFileSync(join(scratch.path, 'notes.txt'), 'ignored'); // not trust material
+      writeFileSync(
+        join(scratch.path, 'broken.pem'),
+        '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+      );
+      expect(() => loadTrustDirectory(scratch.path)).toThrow(
+        expect.objectContaining({ code: 'TRUST_CONFIG_INVALID' }),
+      );
+      writeFileSync(
+        join(scratch.path, 'broken.pem'),
+        readFileSync(join(trustDir, 'ca-TEST_of_ESTEID2018.pem')),
+      );
+      writeFileSync(join(scratch.path, 'garbage.der'), Buffer.from([0x30, 0x82, 0xff]));
+      expect(() => loadTrustDirectory(scratch.path)).toThrow(
+        expect.objectContaining({ code: 'TRUST_CONFIG_INVALID' }),
+      );
+      writeFileSync(
+        join(scratch.path, 'garbage.der'),
+        readFileSync(join(trustDir, 'ca-TEST_of_ESTEID2018.pem')),
+      );
+      expect(loadTrustDirectory(scratch.path).certificates).toHaveLength(2);
+    } finally {
+      scratch.remove();
+    }
   });
 });
