@@ -10,7 +10,8 @@ import { generateIdCode } from '@riik/core';
 import { buildOcspRequest, personAuthProfile, personSignProfile, type Certificate } from '@riik/pki';
 import { caPaths, CertificateStore, initCa, loadCa, OcspResponder } from '@riik/service-ca';
 import { tempDir } from '@riik/testing';
-import { fmt, report, syntheticName } from './lib/report.js';
+import { syntheticName } from './lib/names.js';
+import { fmt, report } from './report.js';
 
 const CARDS = 10_000;
 const POPULATION = 1_300_000;
@@ -123,37 +124,38 @@ export async function run(): Promise<void> {
     };
     await store.close();
 
-    report({
-      name: 'issuing',
-      title: 'CA issuing and OCSP lookups at population scale',
-      command: 'npm run bench -- issuing',
-      header: ['measure', 'riik', 'limit / comparison', 'ratio'],
-      rows: [
-        [
-          `issue ${fmt(CARDS)} ID-cards (${fmt(CARDS * 2)} certificates, stored)`,
-          `${fmt(issueSeconds, 1)} s = ${fmt((CARDS * 2) / issueSeconds)} certs/s`,
-          `raw P-384 signs/s: ${fmt(rawPerSecond)}`,
-          `${fmt((CARDS * 2) / issueSeconds / rawPerSecond, 2)} of the limit`,
-        ],
-        [
-          'status lookup (primary key), µs',
-          `${fmt(smallCount)} rows: ${fmt(small.lookup, 1)}`,
-          `${fmt(bigCount)} rows: ${fmt(big.lookup, 1)}`,
-          `${fmt(big.lookup / small.lookup, 2)}×`,
-        ],
-        [
-          'uncached OCSP answer (lookup + signature), µs',
-          `${fmt(smallCount)} rows: ${fmt(small.ocsp)}`,
-          `${fmt(bigCount)} rows: ${fmt(big.ocsp)}`,
-          `${fmt(big.ocsp / small.ocsp, 2)}×`,
-        ],
+    await report(
+      'issuing',
+      'CA issuing and OCSP lookups at population scale',
+      'npm run bench -- issuing',
+      [
+        {
+          metric: `issue ${fmt(CARDS)} ID-cards (${fmt(CARDS * 2)} certificates, stored)`,
+          value: `${fmt(issueSeconds, 1)} s = ${fmt((CARDS * 2) / issueSeconds)} certificates/s`,
+          anchor: `raw P-384 signatures/s: ${fmt(rawPerSecond)}`,
+          ratio: fmt((CARDS * 2) / issueSeconds / rawPerSecond, 2),
+        },
+        {
+          metric: 'status lookup by serial (primary key), µs',
+          value: `${fmt(bigCount)} rows: ${fmt(big.lookup, 1)}`,
+          anchor: `${fmt(smallCount)} rows: ${fmt(small.lookup, 1)}`,
+          ratio: `${fmt(big.lookup / small.lookup, 2)}×`,
+          goal: 'constant',
+        },
+        {
+          metric: 'uncached OCSP answer (lookup + signature), µs',
+          value: `${fmt(bigCount)} rows: ${fmt(big.ocsp)}`,
+          anchor: `${fmt(smallCount)} rows: ${fmt(small.ocsp)}`,
+          ratio: `${fmt(big.ocsp / small.ocsp, 2)}×`,
+          goal: 'constant',
+        },
       ],
-      notes: [
+      [
         'Issuing includes building the certificate from the profile, one ecdsa-with-SHA512 P-384 signature and the database insert (batches of 500); card key generation is not timed.',
-        'The population rows beyond the issued cards are synthetic (random serials, small placeholder DER): a status lookup reads only the primary key index.',
+        'The population rows beyond the issued cards are synthetic (random serials, small placeholder DER): a status lookup reads only the primary-key index.',
       ],
-      data: { issueSeconds, rawPerSecond, small, big, smallCount, bigCount },
-    });
+      { issueSeconds, rawPerSecond, small, big, smallCount, bigCount },
+    );
   } finally {
     dir.remove();
   }

@@ -13,7 +13,8 @@ import { caPaths, CertificateStore, initCa, loadCa } from '@riik/service-ca';
 import { generateIdCode } from '@riik/core';
 import { openssl, tempDir } from '@riik/testing';
 import { abPost, pacedPost, wrkPost } from './lib/load.js';
-import { fmt, report, syntheticName } from './lib/report.js';
+import { syntheticName } from './lib/names.js';
+import { fmt, report } from './report.js';
 import { ensureTool } from './lib/tools.js';
 
 const CERTS = 1000;
@@ -166,51 +167,47 @@ export async function run(): Promise<void> {
     const paced = await pacedPost(riikUrl, bodies[0]!, type, 1000, 10);
     const ratio = riik.requestsPerSecond / peer.requestsPerSecond;
 
-    report({
-      name: 'ocsp',
-      title: 'OCSP responder: riik vs openssl ocsp',
-      command: 'npm run bench -- ocsp',
-      header: ['measure', 'riik', 'peer / limit', 'ratio (goal)'],
-      rows: [
-        [
-          'nonce-less requests/s (ab -c32, new connection each)',
-          fmt(riik.requestsPerSecond),
-          `openssl ocsp: ${fmt(peer.requestsPerSecond)}`,
-          `${fmt(ratio, 1)}× (goal ≥ 10×)`,
-        ],
-        [
-          'nonce requests/s (ab -c32; one P-384 signature each)',
-          fmt(riikNonce.requestsPerSecond),
-          `openssl ocsp: ${fmt(peerNonce.requestsPerSecond)}`,
-          `${fmt(riikNonce.requestsPerSecond / peerNonce.requestsPerSecond, 1)}×`,
-        ],
-        [
-          'nonce requests/s against the physical limit',
-          fmt(riikNonce.requestsPerSecond),
-          `raw P-384 signs/s in one process: ${fmt(raw)}`,
-          `${fmt(riikNonce.requestsPerSecond / raw, 2)} of the limit`,
-        ],
-        [
-          'nonce-less requests/s with keep-alive (wrk -c32, 1,000 certs)',
-          fmt(riikKeepAlive.requestsPerSecond),
-          '',
-          '',
-        ],
-        [
-          'latency at 1,000 req/s (autocannon, paced)',
-          `p50 ${paced.p50} ms, p99 ${paced.p99} ms`,
-          '',
-          'p99 < 5 ms',
-        ],
+    await report(
+      'ocsp',
+      'OCSP responder: riik vs openssl ocsp',
+      'npm run bench -- ocsp',
+      [
+        {
+          metric: 'nonce-less requests/s (ab -c32, a new connection each)',
+          value: fmt(riik.requestsPerSecond),
+          anchor: `openssl ocsp ${fmt(peer.requestsPerSecond)}`,
+          ratio: `${fmt(ratio, 1)}×`,
+          goal: '≥ 10×',
+        },
+        {
+          metric: 'nonce requests/s (ab -c32; one P-384 signature each)',
+          value: fmt(riikNonce.requestsPerSecond),
+          anchor: `openssl ocsp ${fmt(peerNonce.requestsPerSecond)}`,
+          ratio: `${fmt(riikNonce.requestsPerSecond / peerNonce.requestsPerSecond, 2)}×`,
+        },
+        {
+          metric: 'nonce requests/s against the physical limit',
+          value: fmt(riikNonce.requestsPerSecond),
+          anchor: `raw P-384 signatures/s, one process: ${fmt(raw)}`,
+          ratio: `${fmt(riikNonce.requestsPerSecond / raw, 2)}`,
+        },
+        {
+          metric: 'nonce-less requests/s with keep-alive (wrk -c32, 1,000 certificates)',
+          value: fmt(riikKeepAlive.requestsPerSecond),
+        },
+        {
+          metric: 'latency at 1,000 requests/s (autocannon, paced)',
+          value: `p50 ${paced.p50} ms, p99 ${paced.p99} ms`,
+          goal: 'p99 < 5 ms',
+        },
       ],
-      notes: [
+      [
         `errors/non-2xx: riik ${riik.errors}/${riik.non2xx}, openssl ${peer.errors}/${peer.non2xx}; nonce: riik ${riikNonce.errors}/${riikNonce.non2xx}, openssl ${peerNonce.errors}/${peerNonce.non2xx}; keep-alive ${riikKeepAlive.errors}/${riikKeepAlive.non2xx}; paced ${paced.errors}`,
         'openssl ocsp -port answers HTTP/1.0 and serves one connection at a time; wrk and autocannon stall it (it spins on a closed connection), so the head-to-head uses ab.',
-        'riik: one Node process (`riik serve ca`), SQLite; openssl 3: `openssl ocsp -index -port`, one process (its default), same responder key and certificate.',
-        'Both run on the same 2-core machine as the load generator.',
+        'riik: one Node process (`riik serve ca`), SQLite; openssl 3: `openssl ocsp -index -port`, one process (its default), same responder key and certificate; both on the same 2-core machine as the load generator.',
       ],
-      data: { riik, peer, riikNonce, peerNonce, riikKeepAlive, rawSignaturesPerSecond: raw, paced },
-    });
+      { riik, peer, riikNonce, peerNonce, riikKeepAlive, rawSignaturesPerSecond: raw, paced },
+    );
   } finally {
     for (const c of children) c.kill('SIGTERM');
     dir.remove();
