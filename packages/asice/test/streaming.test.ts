@@ -26,7 +26,7 @@ beforeAll(() => {
 afterAll(() => dir.remove());
 
 describe('streaming', () => {
-  it('signs and validates a 1 GiB data file with peak RSS under 150 MiB', { timeout: 240_000 }, async () => {
+  it('signs and validates a 1 GiB data file with bounded memory growth', { timeout: 240_000 }, async () => {
     const signer = await makeSigner();
     const big = join(dir.path, 'big.bin');
     truncateSync((writeFileSync(big, ''), big), GiB); // sparse: a GiB of zeros without writing one
@@ -68,7 +68,6 @@ describe('streaming', () => {
     expect(result.signatures[0]!.findings.map((f) => f.code)).toEqual(['PKI_CHECKS_NOT_PERFORMED']);
     expect(result.signatures[0]!.signedFiles).toEqual(['big.bin', 'note.txt']);
     expect(growth).toBeLessThan(64 * MiB);
-    expect(peakAfter).toBeLessThan(150 * MiB); // the whole test process, vitest included (~90 MiB of it)
     const refused = await validateContainer({ path: out });
     expect(refused.error?.code).toBe('ZIP_BOMB');
   });
