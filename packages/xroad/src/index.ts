@@ -7,3 +7,4 @@ export * from './signature/index.js';
 export * from './transport/index.js';
 export * from './gconf/index.js';
 export * from './access/index.js';
+export * from './management/index.js';
