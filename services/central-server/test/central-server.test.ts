@@ -185,8 +185,10 @@ describe.each(storageBackends())('central server on $name', ({ url }) => {
 
   it('needs the operator token for the operator API and refuses garbage', async () => {
     expect((await fetch(`${central.url}/api/v1/requests`)).status).toBe(401);
-    expect((await post('/api/v1/members', { id: 'not an id', name: 'x' }, 400)).code).toBe('INVALID_REQUEST');
-    expect((await post('/api/v1/members', { id: 'EE-DEV/NOPE/1', name: 'x' }, 404)).code).toBe('NOT_FOUND');
+    expect((await post('/api/v1/members', { id: 'not an id', name: 'x' }, 400))!.code).toBe(
+      'INVALID_REQUEST',
+    );
+    expect((await post('/api/v1/members', { id: 'EE-DEV/NOPE/1', name: 'x' }, 404))!.code).toBe('NOT_FOUND');
     const r = await fetch(`${central.url}/managementservice/v1/requests`, {
       method: 'POST',
       body: '{"request":"x"',
