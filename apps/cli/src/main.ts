@@ -36,6 +36,6 @@ export async function main(argv: string[]): Promise<number> {
     const message = err instanceof Error ? err.message : String(err);
     if (json) process.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
     else process.stderr.write(`riik: ${code}: ${message}\n`);
-    return err instanceof CliError ? (err).exitCode : 1;
+    return err instanceof CliError ? err.exitCode : 1;
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createLogger } from '@riik/http';
 import { caPaths, initCa, startCaServer } from '@riik/service-ca';
+import { centralServerComponent, rrComponent, securityServersComponent } from './xroad.js';
 
 /** What `riik serve <name>` runs and what `riik up` starts. */
 export interface ServeOptions {
@@ -82,7 +83,12 @@ const caComponent: Component = {
  * The components of the e-state, in start order (later ones may depend on earlier ones being
  * healthy). Each new service adds its component here.
  */
-export const COMPONENTS: Component[] = [caComponent];
+export const COMPONENTS: Component[] = [
+  caComponent,
+  centralServerComponent,
+  rrComponent,
+  securityServersComponent,
+];
 
 export function serviceByName(name: string): ServiceDefinition | undefined {
   return COMPONENTS.flatMap((c) => c.services).find((s) => s.name === name);

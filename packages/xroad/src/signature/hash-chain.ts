@@ -95,14 +95,20 @@ export function buildHashChains(
     chainFile: string;
     dataFile: string;
     attachmentFile?: (i: number) => string;
+    /**
+     * Allow a lone single-part input: its chain is one step over its data reference. The message log
+     * time-stamps a single record this way, so the signature XML never changes after signing.
+     */
+    allowSingle?: boolean;
   },
 ): BuiltHashChains {
   const { hash } = options;
-  if (inputs.length === 0 || (inputs.length === 1 && inputs[0]!.parts.length < 2))
+  const lone = inputs.length === 1;
+  if (inputs.length === 0 || (lone && inputs[0]!.parts.length < 2 && !options.allowSingle))
     throw new SignatureError('CannotCreateSignature', 'a hash chain needs two inputs or a multipart input');
-  const leaves = inputs.map((input) =>
-    input.parts.length === 1 ? input.parts[0]! : hashStep(hash, ...input.parts),
-  );
+  // A multipart input (or a lone one) ends its chain with a step over its data references.
+  const ownStep = (input: HashChainInput) => input.parts.length > 1 || lone;
+  const leaves = inputs.map((input) => (ownStep(input) ? hashStep(hash, ...input.parts) : input.parts[0]!));
   // levels[0] = leaves; an odd node at the end of a level is carried up unchanged.
   const levels: Uint8Array[][] = [leaves];
   while (levels.at(-1)!.length > 1) {
@@ -125,7 +131,7 @@ export function buildHashChains(
       i >>= 1;
     }
     pairs.reverse();
-    const multipart = input.parts.length > 1;
+    const multipart = ownStep(input);
     const steps: string[] = [];
     pairs.forEach(({ mineLeft, other }, k) => {
       const last = k === pairs.length - 1;
