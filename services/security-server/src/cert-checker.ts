@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 import { buildChain, parseOcspResponse, PkiError, verifyOcspResponse, type Certificate } from '@riik/pki';
-import {
-  XRoadFault,
-  type GlobalConf,
-  type XRoadErrorCode,
-  type XRoadErrorPrefix,
-} from '@riik/xroad';
+import { XRoadFault, type GlobalConf, type XRoadErrorCode, type XRoadErrorPrefix } from '@riik/xroad';
 
 /** Why a certificate was refused; the caller turns it into the fault of its situation. */
 export class CertRefused extends Error {
