@@ -5,6 +5,7 @@ import { idcodeCommand } from './commands/idcode.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
+import { centralCommand, xroadCommand } from './commands/xroad.js';
 import { CliError } from './output.js';
 
 export function program(): Command {
@@ -13,7 +14,15 @@ export function program(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [upCommand(), statusCommand(), serveCommand(), idcodeCommand(), caCommand()])
+  for (const cmd of [
+    upCommand(),
+    statusCommand(),
+    serveCommand(),
+    idcodeCommand(),
+    caCommand(),
+    centralCommand(),
+    xroadCommand(),
+  ])
     root.addCommand(cmd);
   // Every subcommand reports usage errors through exitOverride too.
   const propagate = (c: Command) => {

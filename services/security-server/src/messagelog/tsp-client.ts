@@ -4,7 +4,7 @@ import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { MessageImprint, TimeStampReq, TimeStampResp, TSTInfo, id_ct_tstInfo } from '@peculiar/asn1-tsp';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { bytesEqual, CodedError } from '@riik/core';
-import { Certificate, OID, verifySignature } from '@riik/pki';
+import { children, Certificate, OID, readTlv, verifySignature } from '@riik/pki';
 
 /*
  * An RFC 3161 time-stamp client for the message log: request a token over a SHA-512 imprint, and check
@@ -119,7 +119,7 @@ export function verifyTimeStampToken(
   if (!(signer.extendedKeyUsage ?? []).includes(OID.kpTimeStamping))
     throw new TspError('UNTRUSTED_TSA', 'the signer is not a time-stamping unit');
   if (!trust(signer)) throw new TspError('UNTRUSTED_TSA', `${signer.subjectString} is not an approved TSA`);
-  if (!si.signedAttrs || !si.signedAttrsRaw) throw bad('the signer info has no signed attributes');
+  if (!si.signedAttrs) throw bad('the signer info has no signed attributes');
   const attr = (oid: string) => si.signedAttrs!.find((a) => a.attrType === oid)?.attrValues[0];
   if (!attr(OID_CONTENT_TYPE)) throw bad('missing content-type attribute');
   const md = attr(OID_MESSAGE_DIGEST);
@@ -128,12 +128,30 @@ export function verifyTimeStampToken(
   const mdValue = u8(AsnConvert.parse(md, OctetString).buffer);
   if (!bytesEqual(mdValue, new Uint8Array(createHash(hash).update(eContent).digest())))
     throw bad('the message-digest attribute does not match the TSTInfo');
-  // The signature covers the DER of the signed attributes as a SET (RFC 5652 §5.4).
-  const attrs = new Uint8Array(si.signedAttrsRaw);
+  // The signature covers the DER of the signed attributes as a SET (RFC 5652 §5.4), cut from the
+  // token as it arrived rather than re-encoded.
+  const attrs = signedAttributesBytes(token);
   attrs[0] = 0x31;
   if (!verifySignature(signer.publicKey, si.signatureAlgorithm, attrs, u8(si.signature.buffer)))
     throw bad('the time-stamp signature does not verify');
   return { token, genTime: tst.genTime, tsaCertificate: signer };
+}
+
+/** The `[0] IMPLICIT SignedAttributes` of the (single) SignerInfo of a token, as encoded. */
+function signedAttributesBytes(token: Uint8Array): Uint8Array {
+  try {
+    const ci = children(token, readTlv(token, 0));
+    const explicit = ci.find((t) => t.tag === 0xa0);
+    const sd = children(token, children(token, explicit!)[0]!);
+    const signerInfos = sd.at(-1)!;
+    const si = children(token, children(token, signerInfos)[0]!);
+    const attrs = si.find((t) => t.tag === 0xa0);
+    if (!attrs) throw bad('the signer info has no signed attributes');
+    return token.slice(attrs.start, attrs.end);
+  } catch (err) {
+    if (err instanceof TspError) throw err;
+    throw bad('the signed attributes cannot be located', err);
+  }
 }
 
 /** Ask `url` for a time-stamp over `imprint` (a SHA-512 digest) and verify the answer. */
