@@ -2,8 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { CodedError } from '@riik/core';
 import { caCommand } from './commands/ca.js';
 import { idcodeCommand } from './commands/idcode.js';
+import { ksiCommand } from './commands/ksi.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
+import { timestampCommand } from './commands/timestamp.js';
+import { tsaCommand } from './commands/tsa.js';
 import { upCommand } from './commands/up.js';
 import { centralCommand, xroadCommand } from './commands/xroad.js';
 import { CliError } from './output.js';
@@ -20,6 +23,9 @@ export function program(): Command {
     serveCommand(),
     idcodeCommand(),
     caCommand(),
+    tsaCommand(),
+    timestampCommand(),
+    ksiCommand(),
     centralCommand(),
     xroadCommand(),
   ])

@@ -1,14 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatePrivateKey, SoftwareSigner } from '@riik/keys';
-import { spkiOf, tsaProfile, type Certificate } from '@riik/pki';
-import { caPaths, CertificateStore, loadCa } from '@riik/service-ca';
 import { centralPaths } from '@riik/service-central-server';
 import { securityServerPaths } from '@riik/service-security-server';
-import { runTool } from '@riik/testing';
 import { COMPONENTS, type EstateContext } from '../src/estate/registry.js';
 
 export const RIIK_BIN = fileURLToPath(new URL('../bin/riik.js', import.meta.url));
@@ -102,115 +97,6 @@ export class Service {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;
-  }
-}
-
-/**
- * An RFC 3161 time-stamping authority made of `openssl ts -reply` (an independent implementation),
- * with a certificate from the e-state's organisation CA. It stands in for riik's own TSA, which is
- * built on another branch; switching to `riik serve tsa` needs no change in the security server.
- */
-export class OpensslTsa {
-  private server: Server | undefined;
-  url = '';
-  certificate: Certificate | undefined;
-
-  constructor(
-    private readonly dir: string,
-    private readonly port: number,
-  ) {}
-
-  async prepare(dataDir: string): Promise<void> {
-    mkdirSync(this.dir, { recursive: true });
-    const key = generatePrivateKey('EC-P256');
-    const signer = new SoftwareSigner(key);
-    const ca = loadCa(dataDir);
-    const cert = await ca.issuers
-      .get('org')!
-      .authority.issue(
-        tsaProfile({ commonName: 'riik TEST TSA (openssl)', organisation: 'riik test' }),
-        spkiOf(signer.publicKey),
-      );
-    const store = await CertificateStore.open(caPaths(dataDir).database);
-    await store.insert(cert, { issuer: 'org', profile: 'tsa' }, new Date()).finally(() => store.close());
-    this.certificate = cert;
-    writeFileSync(join(this.dir, 'tsa.key'), key.export({ format: 'pem', type: 'pkcs8' }));
-    writeFileSync(join(this.dir, 'tsa.pem'), cert.toPem());
-    writeFileSync(join(this.dir, 'serial'), '01\n');
-    writeFileSync(
-      join(this.dir, 'ts.cnf'),
-      [
-        '[ tsa ]',
-        'default_tsa = tsa1',
-        '[ tsa1 ]',
-        `serial = ${join(this.dir, 'serial')}`,
-        'crypto_device = builtin',
-        'signer_digest = sha256',
-        'default_policy = 1.3.6.1.4.1.99999.1',
-        'digests = sha256, sha384, sha512',
-        'accuracy = secs:1',
-        'ordering = no',
-        'tsa_name = no',
-        'ess_cert_id_chain = no',
-        'ess_cert_id_alg = sha256',
-        '',
-      ].join('\n'),
-    );
-  }
-
-  async start(): Promise<void> {
-    let n = 0;
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const id = n++;
-        const q = join(this.dir, `q${id}.tsq`);
-        const out = join(this.dir, `r${id}.tsr`);
-        writeFileSync(q, Buffer.concat(chunks));
-        runTool('openssl', [
-          'ts',
-          '-reply',
-          '-config',
-          join(this.dir, 'ts.cnf'),
-          '-queryfile',
-          q,
-          '-signer',
-          join(this.dir, 'tsa.pem'),
-          '-inkey',
-          join(this.dir, 'tsa.key'),
-          '-out',
-          out,
-        ]).then(
-          (r) => {
-            if (r.status !== 0) {
-              res.writeHead(500).end(r.out);
-              return;
-            }
-            const body = readFileSync(out);
-            res
-              .writeHead(200, {
-                'content-type': 'application/timestamp-reply',
-                'content-length': body.length,
-              })
-              .end(body);
-          },
-          (err: unknown) => res.writeHead(500).end(String(err)),
-        );
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${this.port}/tsa`;
-  }
-
-  async stop(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    if (!s) return;
-    await new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      s.closeAllConnections();
-    });
   }
 }
 

@@ -22,7 +22,7 @@ import {
   XRoadServiceId,
 } from '@riik/xroad';
 import type { EstateContext } from '../src/estate/registry.js';
-import { eventually, fastTimers, OpensslTsa, prepareEstate, RIIK_BIN, Service } from './estate-harness.js';
+import { eventually, fastTimers, prepareEstate, RIIK_BIN, Service } from './estate-harness.js';
 
 const BASE = 20_000 + (process.pid % 150) * 50;
 const EMTA = 'EE-DEV/GOV/70000349/emta';
@@ -54,9 +54,9 @@ async function call(clientUrl: string, client: string, path: string, init: Reque
 describe('X-Road end to end (real processes on loopback)', () => {
   const dir = tempDir('riik-xroad-e2e-');
   const ctx: EstateContext = { dataDir: dir.path, portBase: BASE, host: '127.0.0.1' };
-  const tsa = new OpensslTsa(join(dir.path, 'openssl-tsa'), BASE + 2);
   const services: Service[] = [];
   let central: Service;
+  let tsa: Service;
   const emtaUrl = `http://127.0.0.1:${BASE + 12}`;
   const arireUrl = `http://127.0.0.1:${BASE + 14}`;
   let echo: Server;
@@ -87,8 +87,6 @@ describe('X-Road end to end (real processes on loopback)', () => {
   beforeAll(async () => {
     await prepareEstate(ctx);
     fastTimers(ctx, ['ss-rr', 'ss-emta', 'ss-arireg']);
-    await tsa.prepare(dir.path);
-    await tsa.start();
     echo = createServer((req, res) => {
       res.writeHead(200, {
         'content-type': req.headers['content-type'] ?? 'application/octet-stream',
@@ -98,6 +96,7 @@ describe('X-Road end to end (real processes on loopback)', () => {
     });
     await new Promise<void>((r) => echo.listen(BASE + 31, '127.0.0.1', r));
     const ca = new Service(dir.path, 'ca', 'ca', BASE + 1);
+    tsa = new Service(dir.path, 'tsa', 'tsa', BASE + 2);
     central = new Service(dir.path, 'central-server', 'central-server', BASE + 3);
     const rr = new Service(dir.path, 'rr', 'rr', BASE + 30);
     const ss = (name: string, port: number) =>
@@ -107,6 +106,7 @@ describe('X-Road end to end (real processes on loopback)', () => {
       ]);
     for (const s of [
       ca,
+      tsa,
       central,
       rr,
       ss('ss-rr', BASE + 10),
@@ -128,7 +128,6 @@ describe('X-Road end to end (real processes on loopback)', () => {
 
   afterAll(async () => {
     for (const s of [...services].reverse()) await s.stop();
-    await tsa.stop();
     await new Promise<void>((r) => echo?.close(() => r()));
     if (!process.env.RIIK_KEEP_E2E) dir.remove();
   }, 60_000);
@@ -419,6 +418,8 @@ describe('X-Road end to end (real processes on loopback)', () => {
         'verify-log',
         file,
         '--json',
+        '--data',
+        dir.path,
         ...(previous ? ['--previous', previous] : []),
       ]);
     const ok = await verify(first[0]!);

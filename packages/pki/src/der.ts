@@ -130,3 +130,114 @@ export function bytes(buffer: ArrayBuffer | ArrayBufferView): Uint8Array {
 export function arrayBuffer(data: Uint8Array): ArrayBuffer {
   return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
 }
+
+/**
+ * DER INTEGER for a non-negative number given as unsigned big-endian bytes: leading zeros
+ * dropped, a zero octet added where the top bit would make it negative (X.690 §8.3).
+ */
+export function encodeUnsignedInteger(value: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < value.length - 1 && value[start] === 0) start++;
+  const body = value.length === 0 ? new Uint8Array([0]) : value.subarray(start);
+  if (body[0]! & 0x80) {
+    const padded = new Uint8Array(body.length + 1);
+    padded.set(body, 1);
+    return encodeTlv(0x02, padded);
+  }
+  return encodeTlv(0x02, body);
+}
+
+/** DER INTEGER for a small non-negative number. */
+export function encodeSmallInteger(value: number): Uint8Array {
+  if (!Number.isSafeInteger(value) || value < 0) throw new PkiError('BAD_ARGUMENT', `bad integer ${value}`);
+  const out: number[] = [];
+  let v = value;
+  do {
+    out.unshift(v % 256);
+    v = Math.floor(v / 256);
+  } while (v > 0);
+  return encodeUnsignedInteger(new Uint8Array(out));
+}
+
+export function encodeOctetString(content: Uint8Array): Uint8Array {
+  return encodeTlv(0x04, content);
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * DER GeneralizedTime (X.690 §11.7): UTC ("Z"), seconds always present, a fraction only when it
+ * is not zero and then without trailing zeros.
+ */
+export function encodeGeneralizedTime(date: Date, withMilliseconds = false): Uint8Array {
+  const ms = withMilliseconds ? date.getUTCMilliseconds() : 0;
+  const fraction = ms === 0 ? '' : '.' + pad(ms, 3).replace(/0+$/, '');
+  const text =
+    pad(date.getUTCFullYear(), 4) +
+    pad(date.getUTCMonth() + 1) +
+    pad(date.getUTCDate()) +
+    pad(date.getUTCHours()) +
+    pad(date.getUTCMinutes()) +
+    pad(date.getUTCSeconds()) +
+    fraction +
+    'Z';
+  return encodeTlv(0x18, Buffer.from(text, 'latin1'));
+}
+
+/** DER UTCTime (years 1950-2049, whole seconds). */
+export function encodeUtcTime(date: Date): Uint8Array {
+  const year = date.getUTCFullYear();
+  if (year < 1950 || year > 2049) throw new PkiError('BAD_ARGUMENT', 'UTCTime covers 1950-2049 only');
+  const text =
+    pad(year % 100) +
+    pad(date.getUTCMonth() + 1) +
+    pad(date.getUTCDate()) +
+    pad(date.getUTCHours()) +
+    pad(date.getUTCMinutes()) +
+    pad(date.getUTCSeconds()) +
+    'Z';
+  return encodeTlv(0x17, Buffer.from(text, 'latin1'));
+}
+
+/** Time as CMS wants it (RFC 5652 §11.3): UTCTime for 1950-2049, GeneralizedTime otherwise. */
+export function encodeCmsTime(date: Date): Uint8Array {
+  const year = date.getUTCFullYear();
+  return year >= 1950 && year <= 2049 ? encodeUtcTime(date) : encodeGeneralizedTime(date);
+}
+
+/** Compare DER encodings as X.690 §11.6 orders SET OF members. */
+function compareDer(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The content of a DER SET OF: the members' encodings in ascending order (X.690 §11.6). */
+export function sortedSetContent(elements: Uint8Array[]): Uint8Array {
+  return Buffer.concat([...elements].sort(compareDer));
+}
+
+/** Dotted text of an OBJECT IDENTIFIER's content octets; throws MALFORMED_DER when not minimal. */
+export function decodeOid(content: Uint8Array): string {
+  if (content.length === 0 || content.length > 64) throw new PkiError('MALFORMED_DER', 'bad OID length');
+  const arcs: number[] = [];
+  let value = 0;
+  let fresh = true;
+  for (const byte of content) {
+    if (fresh && byte === 0x80) throw new PkiError('MALFORMED_DER', 'non-minimal OID arc');
+    value = value * 128 + (byte & 0x7f);
+    if (value > Number.MAX_SAFE_INTEGER) throw new PkiError('MALFORMED_DER', 'OID arc too large');
+    fresh = (byte & 0x80) === 0;
+    if (fresh) {
+      arcs.push(value);
+      value = 0;
+    }
+  }
+  if (!fresh) throw new PkiError('MALFORMED_DER', 'truncated OID');
+  const first = arcs[0]!;
+  const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
+  return [...head, ...arcs.slice(1)].join('.');
+}

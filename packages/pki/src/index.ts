@@ -24,3 +24,4 @@ export * from './validation/result.js';
 export * from './validation/chain.js';
 export * from './validation/purpose.js';
 export * from './validation/validator.js';
+export * from './tsp/index.js';

@@ -70,6 +70,21 @@ export const OID = {
   pkixOcspNonce: '1.3.6.1.5.5.7.48.1.2',
   pkixOcspNocheck: '1.3.6.1.5.5.7.48.1.5',
 
+  // CMS (RFC 5652), ESS (RFC 2634, RFC 5035), CMS algorithm protection (RFC 6211)
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  signingCertificate: '1.2.840.113549.1.9.16.2.12',
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  cmsAlgorithmProtection: '1.2.840.113549.1.9.52',
+
+  // Time-stamp protocol (RFC 3161)
+  ctTSTInfo: '1.2.840.113549.1.9.16.1.4',
+  /** ETSI EN 319 421 best practices time-stamp policy (BTSP), as SK's TSA asserts. */
+  policyEtsiBtsp: '0.4.0.2023.1.1',
+
   // ETSI EN 319 412-5 QC statements
   qcsQcCompliance: '0.4.0.1862.1.1',
   qcsQcSSCD: '0.4.0.1862.1.4',

@@ -92,15 +92,7 @@ export async function startSecurityServer(
 
   const messageLog = new MessageLog(db, writer, config.timestamping.gracePeriodSeconds * 1000, now);
   await messageLog.init();
-  const timestamper = new Timestamper(
-    db,
-    messageLog,
-    config.timestamping,
-    () => gconf.valid(),
-    checker,
-    log,
-    now,
-  );
+  const timestamper = new Timestamper(db, messageLog, config.timestamping, () => gconf.valid(), log, now);
   await timestamper.init();
 
   const http = createHttpService({

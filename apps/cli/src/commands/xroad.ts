@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { Certificate } from '@riik/pki';
+import { caPaths } from '@riik/service-ca';
 import { Command } from 'commander';
 import { centralPaths, readCentralConfig } from '@riik/service-central-server';
 import { verifyArchive } from '@riik/service-security-server';
@@ -16,23 +18,49 @@ export function xroadCommand(): Command {
     )
     .argument('<archive>', 'an mlog-*.zip archive of a security server')
     .option('--previous <digest>', 'the last linking digest of the archive before this one')
+    .option(
+      '--trust <pem>',
+      'CA certificates (PEM file) the signers and the TSA must chain to (default: the CA of --data)',
+    )
+    .option(...DATA_OPTION)
     .option('--json', 'print the report as JSON')
-    .action(async (archive: string, opts: { previous?: string; json?: boolean }) => {
-      const report = await verifyArchive(
-        archive,
-        opts.previous === undefined ? {} : { previousDigest: opts.previous },
-      );
-      if (opts.json) printJson(report);
-      else {
-        for (const c of report.containers)
-          println(
-            `${c.ok ? 'ok     ' : 'INVALID'} ${c.name}${c.ok ? `  signed by ${c.signer}, time-stamped ${c.timestamp}` : `  ${c.error}`}`,
+    .action(
+      async (archive: string, opts: { previous?: string; trust?: string; data?: string; json?: boolean }) => {
+        const pems = opts.trust
+          ? [readFileSync(opts.trust, 'utf8')]
+          : ['root', 'org'].flatMap((id) => {
+              const file = caPaths(dataDir(opts.data)).cert(id);
+              return existsSync(file) ? [readFileSync(file, 'utf8')] : [];
+            });
+        const certs = pems.flatMap((p) => Certificate.allFromPem(p));
+        if (certs.length === 0)
+          throw new CliError(
+            'NO_TRUST_ANCHORS',
+            'give the CA certificates with --trust, or a --data directory with a CA',
+            2,
           );
-        for (const e of report.errors) println(`error: ${e}`);
-        println(report.ok ? `archive verifies; last digest ${report.lastDigest}` : 'archive does NOT verify');
-      }
-      if (!report.ok) process.exitCode = 1;
-    });
+        const anchors = certs.filter((c) => c.isSelfIssued);
+        const report = await verifyArchive(archive, {
+          trust: {
+            anchors: anchors.length ? anchors : certs,
+            intermediates: certs.filter((c) => !c.isSelfIssued),
+          },
+          ...(opts.previous === undefined ? {} : { previousDigest: opts.previous }),
+        });
+        if (opts.json) printJson(report);
+        else {
+          for (const c of report.containers)
+            println(
+              `${c.ok ? 'ok     ' : 'INVALID'} ${c.name}${c.ok ? `  signed by ${c.signer}, time-stamped ${c.timestamp}` : `  ${c.error}`}`,
+            );
+          for (const e of report.errors) println(`error: ${e}`);
+          println(
+            report.ok ? `archive verifies; last digest ${report.lastDigest}` : 'archive does NOT verify',
+          );
+        }
+        if (!report.ok) process.exitCode = 1;
+      },
+    );
   return cmd;
 }
 

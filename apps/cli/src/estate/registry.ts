@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createLogger } from '@riik/http';
 import { caPaths, initCa, startCaServer } from '@riik/service-ca';
+import { readTsaSettings, startTsaServer, tsaPaths } from '@riik/service-tsa';
+import { provisionTsa } from './tsa.js';
 import { centralServerComponent, rrComponent, securityServersComponent } from './xroad.js';
 
 /** What `riik serve <name>` runs and what `riik up` starts. */
@@ -79,12 +81,47 @@ const caComponent: Component = {
   processes: (ctx) => [{ name: 'ca', kind: 'ca', service: 'ca', port: ctx.portBase + 1 }],
 };
 
+const tsaComponent: Component = {
+  services: [
+    {
+      name: 'tsa',
+      description: 'time-stamping: RFC 3161 TSA (/tsa) and the KSI-style aggregator and calendar (/ksi/v1)',
+      start: (o) =>
+        startTsaServer({
+          dataDir: o.dataDir,
+          port: o.port,
+          host: o.host,
+          log: createLogger('tsa'),
+          ...(o.db ? { databaseUrl: o.db } : {}),
+          ...(o.config ? readTsaSettings(o.config) : {}),
+        }),
+    },
+  ],
+  // After the CA's prepare: the TSA certificate comes from the organisation CA.
+  prepare: async (ctx) => {
+    if (!existsSync(tsaPaths(ctx.dataDir).config)) await provisionTsa(ctx.dataDir);
+  },
+  processes: (ctx) => [
+    {
+      name: 'tsa',
+      kind: 'tsa',
+      service: 'tsa',
+      port: ctx.portBase + 2,
+      status: {
+        rfc3161: `http://${ctx.host}:${ctx.portBase + 2}/tsa`,
+        ksi: `http://${ctx.host}:${ctx.portBase + 2}/ksi/v1`,
+      },
+    },
+  ],
+};
+
 /**
  * The components of the e-state, in start order (later ones may depend on earlier ones being
  * healthy). Each new service adds its component here.
  */
 export const COMPONENTS: Component[] = [
   caComponent,
+  tsaComponent,
   centralServerComponent,
   rrComponent,
   securityServersComponent,

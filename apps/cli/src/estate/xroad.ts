@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createLogger } from '@riik/http';
-import { xroadAuthProfile, xroadSignProfile } from '@riik/pki';
+import { Certificate, xroadAuthProfile, xroadSignProfile } from '@riik/pki';
 import { caPaths, CertificateStore, loadCa } from '@riik/service-ca';
 import {
   centralPaths,
@@ -10,6 +10,7 @@ import {
   startCentralServer,
 } from '@riik/service-central-server';
 import { initRr, startRr } from '@riik/service-rr';
+import { tsaPaths } from '@riik/service-tsa';
 import {
   initSecurityServer,
   installCertificates,
@@ -117,6 +118,14 @@ export const centralServerComponent: Component = {
         ],
         certificateProfileInfo: 'riik.ee',
       });
+      // riik's own TSA, when the e-state has one, is the approved time-stamping authority.
+      const tsaCert = tsaPaths(ctx.dataDir).certificate;
+      if (existsSync(tsaCert))
+        await registry.addApprovedTsa({
+          name: `${XROAD_INSTANCE} TSA`,
+          url: `http://${ctx.host}:${port.tsa(ctx)}/tsa`,
+          cert: Certificate.fromPem(readFileSync(tsaCert, 'utf8')).der,
+        });
     } finally {
       await registry.close();
     }

@@ -233,6 +233,32 @@ export class MerkleTree {
     return proof;
   }
 
+  /**
+   * The inclusion proof of leaf `index` in the whole tree (as `inclusionProof(index)`), written
+   * hash after hash into `out` from byte `offset`, without allocating. Returns the number of
+   * hashes written (at most `height`). For servers that send a proof per leaf of a round:
+   * `inclusionProof` allocates a copy per hash, which costs several times the tree itself.
+   */
+  writeInclusionProof(index: number, out: Uint8Array, offset: number): number {
+    this.checkLeaf(index);
+    const n = this.size;
+    let count = 0;
+    let j = index;
+    for (let l = 0, width = n; width > 1; l++, width = (width + 1) >>> 1, j >>>= 1) {
+      const sibling = j ^ 1;
+      if (sibling >= width) continue;
+      const at = offset + count * HASH_SIZE;
+      if (!(at >= 0 && at + HASH_SIZE <= out.length))
+        throw new MerkleError('BAD_ARGUMENT', 'the output buffer is too small for the proof');
+      const perfect = sibling < n >>> l;
+      const src = perfect ? this.levels[l]! : this.border[l]!;
+      const from = perfect ? sibling * HASH_SIZE : 0;
+      for (let k = 0; k < HASH_SIZE; k++) out[at + k] = src[from + k]!;
+      count++;
+    }
+    return count;
+  }
+
   /** RFC 9162 §2.1.4.1 consistency proof between the trees of size1 and size2 ≤ size leaves. */
   consistencyProof(size1: number, size2: number = this.size): Uint8Array[] {
     return this.fromPlan(consistencyProofPlan(size1, this.checkSize(size2)));

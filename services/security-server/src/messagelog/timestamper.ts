@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '@riik/http';
-import type { Certificate } from '@riik/pki';
+import { Certificate } from '@riik/pki';
 import { asBytes } from '@riik/storage';
 import {
   buildHashChains,
@@ -9,11 +9,10 @@ import {
   type GlobalConf,
   type XRoadErrorPrefix,
 } from '@riik/xroad';
-import type { CertChecker } from '../cert-checker.js';
 import type { SecurityServerConfig } from '../config.js';
 import type { SecurityServerDatabase } from '../db/schema.js';
 import type { MessageLog } from './log.js';
-import { requestTimeStamp, sha512, TspError } from './tsp-client.js';
+import { requestTimeStamp, sha512, TspError, type TsaTrust } from './tsp-client.js';
 
 /**
  * Batch time-stamping of the message log (X-Road's Timestamper; BATCH-TS): on an interval — or
@@ -35,7 +34,6 @@ export class Timestamper {
     private readonly messageLog: MessageLog,
     private readonly config: SecurityServerConfig['timestamping'],
     private readonly gconf: () => GlobalConf | undefined,
-    private readonly checker: CertChecker,
     private readonly log: Logger,
     private readonly now: () => Date,
   ) {}
@@ -83,17 +81,16 @@ export class Timestamper {
       );
   }
 
-  private trusted(conf: GlobalConf): (cert: Certificate) => boolean {
-    return (cert) => {
-      if (conf.approvedTsas.some((t) => Buffer.from(t.cert).equals(Buffer.from(cert.der)))) return true;
-      // riik: a TSA the central server has not listed yet is accepted when an approved CA certified
-      // it as a time-stamping unit (docs/xroad-compat.md).
-      try {
-        this.checker.issuerOf(cert, conf);
-        return true;
-      } catch {
-        return false;
-      }
+  /**
+   * The TSA must be certified by an approved CA as a time-stamping unit and, when the central server
+   * lists approved TSAs, be one of them (riik accepts any TSA of an approved CA while the list is
+   * empty; docs/xroad-compat.md).
+   */
+  private trusted(conf: GlobalConf): TsaTrust {
+    return {
+      anchors: conf.trustedCas.map((c) => c.top),
+      intermediates: conf.trustedCas.flatMap((c) => c.intermediates),
+      approved: conf.approvedTsas.map((t) => Certificate.fromDer(t.cert)),
     };
   }
 

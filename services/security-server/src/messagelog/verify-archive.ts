@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fromBuffer, open, type Entry, type ZipFile } from 'yauzl';
 import { bytesEqual } from '@riik/core';
-import type { Certificate } from '@riik/pki';
+import { buildChain } from '@riik/pki';
 import {
   MessageFileNames,
   SignatureError,
@@ -11,13 +11,14 @@ import {
 } from '@riik/xroad';
 import { ASIC_MIMETYPE, AsicEntry } from './asic.js';
 import { chainDigest, LINKING_DIGEST, LINKING_INFO } from './archiver.js';
-import { sha512, TspError, verifyTimeStampToken } from './tsp-client.js';
+import { sha512, TspError, verifyToken, type TsaTrust } from './tsp-client.js';
 
 /*
  * Offline verification of a message log archive (`riik xroad verify-log ARCHIVE`): the linking-info
  * hash chain over the containers, as X-Road's messagelog-archive-verifier checks it, and every ASiC
  * container as X-Road's asicverifier does — the message signature over the logged bytes (with its
- * hash chain for batch signatures), and the time-stamp over the signature (with its hash chain).
+ * hash chain for batch signatures), and the time-stamp over the signature (with its hash chain) —
+ * with the signer's and the TSA's certificates checked against the given trust anchors.
  */
 
 export interface ContainerReport {
@@ -80,10 +81,13 @@ function eachEntry(zip: ZipFile, handle: (entry: Entry) => Promise<void>): Promi
   });
 }
 
-/** Check one ASiC container (its bytes). `trustTsa` may refuse a TSA certificate. */
+/**
+ * Check one ASiC container (its bytes) against trust anchors: the signer's certificate and the TSA's
+ * must chain to them (at signing time and at the time-stamp's time).
+ */
 export async function verifyAsicContainer(
   bytes: Buffer,
-  trustTsa: (cert: Certificate) => boolean = () => true,
+  trust: TsaTrust,
 ): Promise<Omit<ContainerReport, 'name'>> {
   const entries = new Map<string, Buffer>();
   const zip = await new Promise<ZipFile>((resolve, reject) =>
@@ -122,7 +126,11 @@ export async function verifyAsicContainer(
     MessageFileNames.tsHashChain,
     new Map([[MessageFileNames.signature, { hash: 'SHA-512' as const, value: sha512(signatureXml) }]]),
   );
-  const ts = verifyTimeStampToken(need(AsicEntry.timestamp), sha512(tsResult), undefined, trustTsa);
+  const chain = buildChain(verified.certificate, trust.anchors, trust.intermediates, verified.signingTime);
+  if (!chain.valid) throw new Error(`signer certificate: ${chain.message}`);
+  const ts = await verifyToken(need(AsicEntry.timestamp), sha512(tsResult), trust);
+  if (ts.genTime.getTime() < verified.signingTime.getTime() - 60_000)
+    throw new Error('the time-stamp is older than the signature');
   const manifest = need(AsicEntry.asicManifest).toString('utf8');
   const digest = /<ds:DigestValue>([^<]+)<\/ds:DigestValue>/.exec(manifest)?.[1] ?? '';
   if (!bytesEqual(Buffer.from(digest, 'base64'), createHash('sha512').update(tsResult).digest()))
@@ -142,7 +150,7 @@ export async function verifyAsicContainer(
  */
 export async function verifyArchive(
   file: string,
-  options: { previousDigest?: string; trustTsa?: (cert: Certificate) => boolean } = {},
+  options: { previousDigest?: string; trust: TsaTrust },
 ): Promise<ArchiveReport> {
   const report: ArchiveReport = {
     ok: false,
@@ -179,7 +187,7 @@ export async function verifyArchive(
       const bytes = await readEntry(zip, entry);
       let r: Omit<ContainerReport, 'name'>;
       try {
-        r = await verifyAsicContainer(bytes, options.trustTsa);
+        r = await verifyAsicContainer(bytes, options.trust);
       } catch (err) {
         const reason =
           err instanceof SignatureError || err instanceof TspError
