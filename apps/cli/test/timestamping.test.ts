@@ -197,16 +197,22 @@ describe('riik up', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       const state = JSON.parse(out) as { services: Array<{ kind: string; url: string }> };
-      expect(state.services.map((s) => s.kind)).toEqual(['ca', 'tsa']);
+      const kinds = [
+        'ca',
+        'tsa',
+        'central-server',
+        'registry',
+        'security-server',
+        'security-server',
+        'security-server',
+      ];
+      expect(state.services.map((s) => s.kind)).toEqual(kinds);
       expect(state.services[1]!.url).toBe(`http://127.0.0.1:${portBase + 2}`);
       const status = await riik(['status', '--data', dir.path, '--json']);
       expect(status.status).toBe(0);
       expect(json(status)).toMatchObject({
         running: true,
-        services: [
-          { kind: 'ca', healthy: true },
-          { kind: 'tsa', healthy: true },
-        ],
+        services: kinds.map((kind) => ({ kind, healthy: true })),
       });
       // The local e-state's TSA is the default for riik timestamp.
       const doc = join(dir.path, 'doc.txt');
