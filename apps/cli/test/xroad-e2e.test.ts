@@ -92,7 +92,11 @@ describe('X-Road end to end (real processes on loopback)', () => {
         'content-type': req.headers['content-type'] ?? 'application/octet-stream',
         'x-echo': 'yes',
       });
-      req.pipe(res);
+      // Read the whole request first: the security server passes the response on only after the
+      // request (a provider answering mid-request would wait for it).
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => res.end(Buffer.concat(chunks)));
     });
     await new Promise<void>((r) => echo.listen(BASE + 31, '127.0.0.1', r));
     const ca = new Service(dir.path, 'ca', 'ca', BASE + 1);

@@ -85,6 +85,17 @@ export const securityServerConfigSchema = z.object({
       gracePeriodSeconds: 14_400,
       batchMax: 10_000,
     }),
+  messageLog: z
+    .object({
+      /**
+       * SQLite commit durability. `full` (default) syncs every commit to disk before the message
+       * goes on, so a logged message survives power loss; `normal` (write-ahead log, no sync per
+       * commit) survives a crash of the security server but not of the machine, and takes the disk
+       * out of every exchange's latency. PostgreSQL follows its own synchronous_commit.
+       */
+      sync: z.enum(['full', 'normal']).default('full'),
+    })
+    .default({ sync: 'full' }),
   archive: z
     .object({
       /** How often time-stamped records are moved into archives (0 = only on demand). */

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { createHttpService, createLogger, type HttpService, type Logger } from '@riik/http';
+import { sql } from 'kysely';
 import { migrateToLatest, openDatabase, type Database } from '@riik/storage';
 import { SecurityServerId, XRoadClientId, XRoadFault, type GlobalConf } from '@riik/xroad';
 import { adminRoutes } from './api/admin.js';
@@ -76,6 +77,8 @@ export async function startSecurityServer(
   });
   await migrateToLatest(database, securityServerMigrations, 'security_server');
   const db = database.db;
+  if (database.dialect === 'sqlite' && config.messageLog.sync === 'normal')
+    await sql`PRAGMA synchronous = NORMAL`.execute(db);
   const writer = new GroupWriter(db);
   const serverConf = new ServerConf(db, now);
   await serverConf.load();
@@ -255,6 +258,10 @@ export async function startSecurityServer(
       cb(null, der ? Buffer.from(der) : null);
     },
   );
+  // A transport message goes out in a few writes with work between them (signing, logging); with
+  // Nagle's algorithm each later write would wait for the peer's delayed ACK (40 ms).
+  https.on('secureConnection', (socket: TLSSocket) => socket.setNoDelay(true));
+  http.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
   https.on('tlsClientError', (err: Error, socket: TLSSocket) => {
     log.debug({ err: err.message, remote: socket.remoteAddress }, 'TLS handshake refused');
   });

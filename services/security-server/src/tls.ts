@@ -71,6 +71,7 @@ export class PeerAgent extends Agent {
       ...options,
       ...this.tls,
       requestOCSP: true,
+      noDelay: true,
       rejectUnauthorized: true,
       servername: undefined,
       checkServerIdentity: (_host, peer) => {
@@ -82,6 +83,8 @@ export class PeerAgent extends Agent {
         }
       },
     } as ConnectionOptions) as AgedSocket;
+    // Parts are written as they are ready; Nagle's algorithm would hold each back for an ACK.
+    socket.setNoDelay(true);
     socket.on('OCSPResponse', (response: Buffer) => {
       stapled = response;
     });

@@ -182,6 +182,7 @@ function securityServerConfig(ctx: EstateContext, i: number): SecurityServerConf
       gracePeriodSeconds: 14_400,
       batchMax: 10_000,
     },
+    messageLog: { sync: 'full' },
     archive: { intervalSeconds: 3600, maxRecords: 10_000 },
     limits: { maxBodyBytes: 1024 * 1024 * 1024, bufferBytes: 256 * 1024, timeoutSeconds: 120 },
     seed:

@@ -115,9 +115,16 @@ export async function buildSignatureXml(input: SignInput): Promise<string> {
   const keyInfo = `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${toBase64(cert.der)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
 
   // The SignedProperties digest is over their canonical form in place, so parse what was written.
-  const withoutSignedInfo = `${head}${keyInfo}${object}</ds:Signature></asic:XAdESSignatures>`;
-  const spElement = findById(mustParse(withoutSignedInfo), 'signed-properties');
-  const spDigest = digest(MESSAGE_DIGEST, excC14n(spElement));
+  // Both digests are over canonical forms in place. Exclusive C14N renders only the namespaces an
+  // element uses, so each element is canonicalized from a small document that declares the same
+  // prefixes as the signature's root, instead of parsing the whole signature (certificate and OCSP
+  // responses included) twice.
+  const fragment = (xml: string) =>
+    childElements(
+      mustParse(`<r xmlns:asic="${NS.asic}" xmlns:ds="${NS.ds}" xmlns:xades="${NS.xades}">${xml}</r>`)
+        .documentElement!,
+    )[0]!;
+  const spDigest = digest(MESSAGE_DIGEST, excC14n(fragment(signedProperties)));
 
   if (input.signer.keyAlgorithm === 'Ed25519')
     throw new SignatureError('UnsupportedAlgorithm', 'X-Road message signatures use ECDSA keys');
@@ -128,9 +135,7 @@ export async function buildSignatureXml(input: SignInput): Promise<string> {
     `<ds:Reference Type="${SIGNED_PROPERTIES_TYPE}" URI="#signed-properties"><ds:Transforms>` +
     `<ds:Transform Algorithm="${EXC_C14N}"></ds:Transform></ds:Transforms>${dsDigest(MESSAGE_DIGEST, spDigest)}</ds:Reference>` +
     `</ds:SignedInfo>`;
-  const doc = mustParse(`${head}${signedInfoXml}</ds:Signature></asic:XAdESSignatures>`);
-  const si = childElements(childElements(doc.documentElement!)[0]!)[0]!;
-  const { value } = await xmlSign(input.signer, excC14n(si), signatureHash);
+  const { value } = await xmlSign(input.signer, excC14n(fragment(signedInfoXml)), signatureHash);
   return (
     `${head}${signedInfoXml}<ds:SignatureValue Id="SIG-VALUE">${toBase64(value)}</ds:SignatureValue>` +
     `${keyInfo}${object}</ds:Signature></asic:XAdESSignatures>`
@@ -153,6 +158,20 @@ function findById(doc: NonNullable<ReturnType<typeof parseXml>>, id: string): Xm
   if (found.length !== 1)
     throw new SignatureError('MalformedSignature', `expected exactly one element with Id ${id}`);
   return found[0]!;
+}
+
+// Batches of messages from one peer carry the same signing certificate; parsing it (and importing its
+// key) once is worth a small cache.
+const certificates = new Map<string, Certificate>();
+function certificateOf(der: Uint8Array): Certificate {
+  const key = toBase64(der);
+  let cert = certificates.get(key);
+  if (!cert) {
+    cert = Certificate.fromDer(der);
+    if (certificates.size >= 256) certificates.delete(certificates.keys().next().value!);
+    certificates.set(key, cert);
+  }
+  return cert;
 }
 
 /** What a verified signature XML says. The data reference still has to be checked against the data. */
@@ -232,7 +251,7 @@ export function verifySignatureXml(xml: string | Uint8Array): VerifiedSignature 
   const certificate = (() => {
     const el = must(must(must(signature, NS.ds, 'KeyInfo'), NS.ds, 'X509Data'), NS.ds, 'X509Certificate');
     try {
-      return Certificate.fromDer(base64Of(el, 'X509Certificate'));
+      return certificateOf(base64Of(el, 'X509Certificate'));
     } catch (cause) {
       if (cause instanceof SignatureError) throw cause;
       throw new SignatureError('IncorrectCertificate', 'the signing certificate cannot be read', { cause });

@@ -24,6 +24,7 @@ import {
   type GlobalConf,
   type RestRequest,
   type RestRequestPart,
+  type SignatureData,
   type XRoadFaultType,
 } from '@riik/xroad';
 import { isLocalClient, type SecurityServerContext } from '../context.js';
@@ -140,10 +141,16 @@ export class ClientProxy {
       responsePromise.catch(() => undefined); // observed below
       const up = upstream;
       try {
-        await write(up, writer.start(PartType.ocspResponse));
-        await write(up, authOcsp);
-        await write(up, writer.start(PartType.restRequest));
-        await write(up, part.bytes);
+        // Small parts go out together: one chunk, one TLS record.
+        await write(
+          up,
+          Buffer.concat([
+            writer.start(PartType.ocspResponse),
+            authOcsp,
+            writer.start(PartType.restRequest),
+            part.bytes,
+          ]),
+        );
         let bodyStarted = false;
         const tooLarge = () =>
           fault(
@@ -152,15 +159,14 @@ export class ClientProxy {
           );
         for await (const chunk of limited(req, ctx.config.limits.maxBodyBytes, tooLarge)) {
           if (chunk.length === 0) continue;
-          if (!bodyStarted) {
-            bodyStarted = true;
-            await write(up, writer.start(PartType.restBody));
-          }
           requestSize += chunk.length;
           hasher.update(chunk);
           bodyDigest.update(chunk);
           await recorder.push(chunk);
-          await write(up, chunk);
+          if (!bodyStarted) {
+            bodyStarted = true;
+            await write(up, Buffer.concat([writer.start(PartType.restBody), chunk]));
+          } else await write(up, chunk);
         }
         const digests = {
           message: new Uint8Array(createHash('sha512').update(part.bytes).digest()),
@@ -178,15 +184,7 @@ export class ClientProxy {
           body: recorder,
           signature,
         });
-        if (signature.hashChainResult) {
-          await write(up, writer.start(PartType.hashChainResult));
-          await write(up, Buffer.from(signature.hashChainResult));
-          await write(up, writer.start(PartType.hashChain));
-          await write(up, Buffer.from(signature.hashChain!));
-        }
-        await write(up, writer.start(PartType.signature));
-        await write(up, Buffer.from(signature.signatureXml));
-        up.end(writer.end());
+        up.end(trailer(writer, signature));
       } catch (err) {
         await recorder.discard().catch(() => undefined);
         if (err instanceof XRoadFault) throw err;
@@ -380,6 +378,20 @@ export class ClientProxy {
     }
     return responsePart.status;
   }
+}
+
+/** The signature parts and the close delimiter, as one buffer. */
+export function trailer(writer: MultipartWriter, signature: SignatureData): Buffer {
+  const parts: Buffer[] = [];
+  if (signature.hashChainResult && signature.hashChain)
+    parts.push(
+      writer.start(PartType.hashChainResult),
+      Buffer.from(signature.hashChainResult),
+      writer.start(PartType.hashChain),
+      Buffer.from(signature.hashChain),
+    );
+  parts.push(writer.start(PartType.signature), Buffer.from(signature.signatureXml), writer.end());
+  return Buffer.concat(parts);
 }
 
 async function readLimited(stream: AsyncIterable<Uint8Array>, max: number): Promise<Buffer> {

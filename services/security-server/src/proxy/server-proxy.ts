@@ -35,6 +35,7 @@ import { CertRefused } from '../cert-checker.js';
 import { isLocalClient, type SecurityServerContext } from '../context.js';
 import type { ServiceEntry } from '../serverconf.js';
 import { errorId, headerObject, toFault, write } from './common.js';
+import { trailer } from './client-proxy.js';
 import { answerMetaservice } from './metaservices.js';
 
 function fault(type: XRoadFaultType, message: string, cause?: unknown): XRoadFault {
@@ -266,8 +267,11 @@ export class ServerProxy {
         'content-type': writer.contentType,
         [TransportHeader.hashAlgorithm]: DIGEST_URI['SHA-512'],
       });
-      await write(res, writer.start(PartType.restResponse));
-      await write(res, responsePart.bytes);
+      // Small parts go out together with the first body chunk (or the trailer).
+      let pending: Buffer | undefined = Buffer.concat([
+        writer.start(PartType.restResponse),
+        responsePart.bytes,
+      ]);
       const respRecordId = ctx.messageLog.newRecordId();
       const respRecorder = ctx.messageLog.body(respRecordId);
       const respDigest = createHash('sha512');
@@ -278,7 +282,7 @@ export class ServerProxy {
           if (chunk.length === 0) continue;
           if (!respBody) {
             respBody = true;
-            await write(res, writer.start(PartType.restBody));
+            pending = Buffer.concat([pending ?? Buffer.alloc(0), writer.start(PartType.restBody)]);
           }
           responseSize += chunk.length;
           if (responseSize > ctx.config.limits.maxBodyBytes)
@@ -288,7 +292,10 @@ export class ServerProxy {
             );
           respDigest.update(chunk);
           await respRecorder.push(chunk);
-          await write(res, chunk);
+          if (pending) {
+            await write(res, Buffer.concat([pending, chunk]));
+            pending = undefined;
+          } else await write(res, chunk);
         }
         const signature = await ctx.signer.sign({
           message: new Uint8Array(createHash('sha512').update(responsePart.bytes).digest()),
@@ -305,15 +312,7 @@ export class ServerProxy {
           signature,
         });
         await ctx.timestamper.afterRecord(respRecordId, 'Server.ServerProxy');
-        if (signature.hashChainResult) {
-          await write(res, writer.start(PartType.hashChainResult));
-          await write(res, Buffer.from(signature.hashChainResult));
-          await write(res, writer.start(PartType.hashChain));
-          await write(res, Buffer.from(signature.hashChain!));
-        }
-        await write(res, writer.start(PartType.signature));
-        await write(res, Buffer.from(signature.signatureXml));
-        res.end(writer.end());
+        res.end(pending ? Buffer.concat([pending, trailer(writer, signature)]) : trailer(writer, signature));
       } catch (err) {
         await respRecorder.discard().catch(() => undefined);
         throw err;
