@@ -21,6 +21,7 @@ export const PACKAGE_RANK = {
   '@riik/asice': 3,
   '@riik/ksi': 3,
   '@riik/xroad': 4,
+  '@riik/authn': 4,
 };
 
 const ROOT = dirname(dirname(new URL(import.meta.url).pathname));

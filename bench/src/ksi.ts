@@ -163,7 +163,7 @@ export async function benchKsi(): Promise<void> {
   const inProcessRate = (N / aggregated) * 1000;
   const plainRate = (N / plain.ms) * 1000;
   const builderRate = (N / builder.ms) * 1000;
-  report(
+  await report(
     'ksi',
     'KSI-style aggregation and calendar',
     'npm run bench (bench/src/ksi.ts)',

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@riik/testing';
@@ -26,14 +26,14 @@ what matters; the machine is shared and noisy) and appends its table here. Run t
 `;
 
 /** Append a section for one benchmark run to docs/benchmarks.md and write its JSON result. */
-export function report(
+export async function report(
   name: string,
   title: string,
   command: string,
   rows: Row[],
   notes: string[],
   raw: unknown,
-): void {
+): Promise<void> {
   const file = join(repoRoot, 'docs', 'benchmarks.md');
   if (!existsSync(file)) writeFileSync(file, HEADER);
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -55,7 +55,10 @@ export function report(
     ...notes.map((n) => `- ${n}`),
     '',
   ];
-  appendFileSync(file, lines.join('\n'));
+  // Appended, then formatted as the repository formats markdown (prettier --check runs in CI).
+  const { format, resolveConfig } = await import('prettier');
+  const text = readFileSync(file, 'utf8') + lines.join('\n');
+  writeFileSync(file, await format(text, { ...(await resolveConfig(file)), filepath: file }));
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(

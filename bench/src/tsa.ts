@@ -68,7 +68,7 @@ export async function benchTsa(): Promise<void> {
       latency: { p50: p('p50'), p99: p('p99') },
       requests: results.map((r) => r.requests.total),
     };
-    report(
+    await report(
       'tsa',
       'RFC 3161 TSA',
       'npm run bench (bench/src/tsa.ts)',

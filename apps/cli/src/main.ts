@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { CodedError } from '@riik/core';
 import { caCommand } from './commands/ca.js';
+import { cardCommand } from './commands/card.js';
+import { cardReaderCommand } from './commands/card-reader.js';
+import { mobileIdCommand, smartIdCommand } from './commands/phone.js';
 import { idcodeCommand } from './commands/idcode.js';
 import { ksiCommand } from './commands/ksi.js';
 import { serveCommand } from './commands/serve.js';
@@ -23,6 +26,10 @@ export function program(): Command {
     serveCommand(),
     idcodeCommand(),
     caCommand(),
+    cardCommand(),
+    cardReaderCommand(),
+    smartIdCommand(),
+    mobileIdCommand(),
     tsaCommand(),
     timestampCommand(),
     ksiCommand(),

@@ -103,6 +103,10 @@ export const DOCUMENT_POLICY = {
   'id-card': { auth: '1.3.6.1.4.1.51361.1.2.1', sign: '1.3.6.1.4.1.51361.1.1.1' },
   'digi-id': { auth: '1.3.6.1.4.1.51361.1.2.2', sign: '1.3.6.1.4.1.51361.1.1.2' },
   'e-resident': { auth: '1.3.6.1.4.1.51361.1.2.3', sign: '1.3.6.1.4.1.51361.1.1.3' },
+  // Keys in the (simulated) Mobile-ID SIM and Smart-ID app: SK's Mobile-ID and qualified Smart-ID
+  // policies, which Web eID refuses for ID-card login and the Mobile-ID / Smart-ID flows require.
+  'mobile-id': { auth: '1.3.6.1.4.1.10015.1.3', sign: '1.3.6.1.4.1.10015.1.3' },
+  'smart-id': { auth: '1.3.6.1.4.1.10015.17.2', sign: '1.3.6.1.4.1.10015.17.2' },
 } as const;
 
 export type DocumentType = keyof typeof DOCUMENT_POLICY;

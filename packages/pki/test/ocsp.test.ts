@@ -86,6 +86,23 @@ describe('OCSP request codec', () => {
     ];
     for (const der of cases)
       expect(() => parseOcspRequest(der)).toThrow(expect.objectContaining({ code: 'MALFORMED_DER' }));
+    // Single-byte mutations and truncations anywhere: a coded error or a parse, never a crash.
+    for (let i = 0; i < good.length; i++) {
+      for (const flip of [0x01, 0x80, 0xff]) {
+        const mutated = new Uint8Array(good);
+        mutated[i]! ^= flip;
+        try {
+          parseOcspRequest(mutated);
+        } catch (err) {
+          expect(err).toMatchObject({ code: 'MALFORMED_DER' });
+        }
+      }
+      try {
+        parseOcspRequest(good.subarray(0, i));
+      } catch (err) {
+        expect(err).toMatchObject({ code: 'MALFORMED_DER' });
+      }
+    }
     // A 64-byte nonce is beyond RFC 8954's 32.
     const big = buildOcspRequest(leaf, pki.ca.certificate, { nonce: new Uint8Array(64) }).der;
     expect(() => parseOcspRequest(big)).toThrow(expect.objectContaining({ code: 'MALFORMED_DER' }));

@@ -16,7 +16,7 @@ const personSubject = z.object({
   idCode: z.string(),
   givenName: z.string().min(1).max(64),
   surname: z.string().min(1).max(64),
-  documentType: z.enum(['id-card', 'digi-id', 'e-resident']),
+  documentType: z.enum(['id-card', 'digi-id', 'e-resident', 'mobile-id', 'smart-id']),
   country: z
     .string()
     .regex(/^[A-Z]{2}$/)

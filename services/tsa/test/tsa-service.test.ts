@@ -1,8 +1,10 @@
 import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openssl, runTool, storageBackends } from '@riik/testing';
+import { openssl, repoRoot, runTool, storageBackends } from '@riik/testing';
 import { createLogger } from '@riik/http';
 import {
   leafHash,
@@ -35,6 +37,22 @@ import { startTsaServer, tsaPaths, type RunningTsa } from '../src/index.js';
 import { pgSchema, tsaFixture, type TsaFixture } from './helpers.js';
 
 const log = createLogger('tsa', 'silent');
+
+/** runTool with extra environment variables (the by-hand script takes VKEY / CODE). */
+function runToolEnv(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ out: string; status: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: { ...process.env, ...env } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ out, status: status ?? -1 }));
+  });
+}
 
 describe.each(storageBackends())('time-stamping service on $name', ({ url: pgUrl }) => {
   let fx: TsaFixture;
@@ -293,6 +311,9 @@ describe.each(storageBackends())('time-stamping service on $name', ({ url: pgUrl
       const doc = new TextEncoder().encode('extend me');
       const signature = await client.sign(hashDocument(doc));
       await expect(client.extend(signature)).rejects.toMatchObject({ code: 'NO_PUBLICATION' });
+      // A later round, so the publication's calendar is larger than this signature's checkpoint.
+      const later = new TextEncoder().encode('a later document');
+      const laterSignature = await client.sign(hashDocument(later));
       const token = readFileSync(tsaPaths(fx.dir.path).operatorToken, 'utf8').trim();
       const publish = () =>
         fetch(`${tsa.url}/ksi/v1/publications`, {
@@ -317,6 +338,41 @@ describe.each(storageBackends())('time-stamping service on $name', ({ url: pgUrl
       expect(verifyKsiSignature(text, { document: new Uint8Array([1]), publication: code }).code).toBe(
         'DOCUMENT_HASH_MISMATCH',
       );
+      // docs/verify-ksi-signature.sh checks the same by hand (bash, coreutils, openssl).
+      const d = fx.dir.path;
+      writeFileSync(`${d}/doc.bin`, doc);
+      writeFileSync(`${d}/doc.rsig`, text);
+      const script = join(repoRoot, 'docs', 'verify-ksi-signature.sh');
+      const byHand = await runToolEnv('bash', [script, `${d}/doc.bin`, `${d}/doc.rsig`], {
+        VKEY: fx.vkey,
+        CODE: code,
+      });
+      expect(byHand.out).toContain('OK   5b.');
+      expect(byHand.out).toContain('OK   4a.');
+      expect(byHand.status).toBe(0);
+      // A batch signature (a longer aggregation path) verifies by hand too; tampering fails.
+      const [batch] = await client.signMany([
+        { hash: hashDocument(doc), level: 0 },
+        ...Array.from({ length: 9 }, () => ({ hash: new Uint8Array(randomBytes(32)), level: 0 })),
+      ]);
+      writeFileSync(`${d}/batch.rsig`, formatSignature(batch!));
+      expect(
+        (await runToolEnv('bash', [script, `${d}/doc.bin`, `${d}/batch.rsig`], { VKEY: fx.vkey })).status,
+      ).toBe(0);
+      const tampered = formatSignature(batch!).replace(
+        /^(aggregation .*\n)(.)/m,
+        (_, a: string, c: string) => a + (c === 'A' ? 'B' : 'A'),
+      );
+      writeFileSync(`${d}/tampered.rsig`, tampered);
+      const bad = await runToolEnv('bash', [script, `${d}/doc.bin`, `${d}/tampered.rsig`], { VKEY: fx.vkey });
+      expect(bad.status).not.toBe(0);
+      expect(bad.out).toContain('FAIL 2.');
+      // The publication made right after the later signature: same size, an empty consistency proof.
+      writeFileSync(`${d}/later.bin`, later);
+      writeFileSync(`${d}/later.rsig`, formatSignature(await client.extend(laterSignature)));
+      const same = await runToolEnv('bash', [script, `${d}/later.bin`, `${d}/later.rsig`], { CODE: code });
+      expect(same.out).toContain('OK   5b. the calendar at size');
+      expect(same.status).toBe(0);
     });
 
     it('continues the calendar consistently after a restart', async () => {

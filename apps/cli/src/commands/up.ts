@@ -119,10 +119,12 @@ export function upCommand(): Command {
         if (!opts.json) println(`  ${proc.name.padEnd(14)} ${url}`);
       }
       if (opts.json) printJson(state);
-      else
+      else {
+        for (const line of COMPONENTS.flatMap((c) => c.notes?.(ctx) ?? [])) println(line);
         println(
           `riik: the e-state is up (${state.services.length} services). Ctrl-C stops it; riik status --json lists it.`,
         );
+      }
       await new Promise(() => undefined); // run until a signal
     });
 }

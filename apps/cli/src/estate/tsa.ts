@@ -3,6 +3,9 @@ import { caPaths, CertificateStore, loadCa } from '@riik/service-ca';
 import { initTsaKeys, installTsaCertificate, tsaPaths } from '@riik/service-tsa';
 import { tsaProfile, type Certificate } from '@riik/pki';
 import { CliError } from '../output.js';
+import { createLogger } from '@riik/http';
+import { readTsaSettings, startTsaServer } from '@riik/service-tsa';
+import type { Component } from './types.js';
 
 /**
  * Provision the time-stamping service in a data directory: its keys (initTsaKeys) and a TSA
@@ -38,3 +41,38 @@ export async function provisionTsa(
   installTsaCertificate(dataDir, certificate, [org.authority.certificate], ca.root);
   return { certificate, vkey, origin: config.origin };
 }
+
+/** Time-stamping: the RFC 3161 TSA and the KSI-style aggregator, on port base + 2. */
+export const tsaComponent: Component = {
+  services: [
+    {
+      name: 'tsa',
+      description: 'time-stamping: RFC 3161 TSA (/tsa) and the KSI-style aggregator and calendar (/ksi/v1)',
+      start: (o) =>
+        startTsaServer({
+          dataDir: o.dataDir,
+          port: o.port,
+          host: o.host,
+          log: createLogger('tsa'),
+          ...(o.db ? { databaseUrl: o.db } : {}),
+          ...(o.config ? readTsaSettings(o.config) : {}),
+        }),
+    },
+  ],
+  // After the CA's prepare: the TSA certificate comes from the organisation CA.
+  prepare: async (ctx) => {
+    if (!existsSync(tsaPaths(ctx.dataDir).config)) await provisionTsa(ctx.dataDir);
+  },
+  processes: (ctx) => [
+    {
+      name: 'tsa',
+      kind: 'tsa',
+      service: 'tsa',
+      port: ctx.portBase + 2,
+      status: {
+        rfc3161: `http://${ctx.host}:${ctx.portBase + 2}/tsa`,
+        ksi: `http://${ctx.host}:${ctx.portBase + 2}/ksi/v1`,
+      },
+    },
+  ],
+};

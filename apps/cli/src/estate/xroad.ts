@@ -20,7 +20,7 @@ import {
   type SecurityServerConfig,
 } from '@riik/service-security-server';
 import { SecurityServerId, XRoadClientId } from '@riik/xroad';
-import type { Component, EstateContext } from './registry.js';
+import type { Component, EstateContext } from './types.js';
 
 /** The demo X-Road instance of the local e-state. */
 export const XROAD_INSTANCE = 'EE-DEV';

@@ -1,23 +1,10 @@
-import {
-  BasicOCSPResponse,
-  CertStatus,
-  OCSPResponse,
-  ResponderID,
-  ResponseBytes,
-  ResponseData,
-  RevokedInfo,
-  SingleResponse,
-  type CertID,
-} from '@peculiar/asn1-ocsp';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { Certificate as AsnCertificate, CRLReason, Extension } from '@peculiar/asn1-x509';
+import { BasicOCSPResponse, OCSPResponse, type CertID } from '@peculiar/asn1-ocsp';
 import type { HashAlgorithm, Signer } from '@riik/keys';
 import { signatureAlgorithm, verifySignature } from '../algorithms.js';
 import { CRL_REASONS, reasonName, type RevocationReason } from '../crl/reason.js';
-import { arrayBuffer, bytes, children, parseDer, readTlv, serializeDer } from '../der.js';
+import { bytes, children, encodeOid, encodeTlv, parseDer, readTlv, serializeDer } from '../der.js';
 import { PkiError } from '../errors.js';
 import { OID } from '../oids.js';
-import { wholeSeconds } from '../time.js';
 import { Certificate } from '../x509/certificate.js';
 import { keyIdentifier } from '../x509/extensions.js';
 import { OCSP_RESPONSE_STATUS, type OcspResponseStatusName } from './status.js';
@@ -28,7 +15,8 @@ export type CertStatusValue =
   | { status: 'unknown' };
 
 export interface SingleResponseInput {
-  certId: CertID;
+  /** The CertID DER exactly as the request carried it (ParsedCertId.raw). */
+  certId: Uint8Array;
   status: CertStatusValue;
   thisUpdate: Date;
   nextUpdate?: Date;
@@ -44,67 +32,94 @@ export interface BuildOcspResponseOptions {
   nonceExtnValue?: Uint8Array;
 }
 
-function certStatus(value: CertStatusValue): CertStatus {
+const seq = (...parts: Uint8Array[]) => encodeTlv(0x30, Buffer.concat(parts));
+
+/** GeneralizedTime "YYYYMMDDHHMMSSZ" (RFC 5280 §4.1.2.5.2: whole seconds, Zulu). */
+function generalizedTime(date: Date): Uint8Array {
+  const text = date.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+  return encodeTlv(0x18, Buffer.from(text, 'latin1'));
+}
+
+function certStatus(value: CertStatusValue): Uint8Array {
   switch (value.status) {
     case 'good':
-      return new CertStatus({ good: null });
+      return new Uint8Array([0x80, 0x00]); // [0] IMPLICIT NULL
     case 'unknown':
-      return new CertStatus({ unknown: null });
+      return new Uint8Array([0x82, 0x00]); // [2] IMPLICIT NULL
     case 'revoked': {
-      const info = new RevokedInfo({ revocationTime: wholeSeconds(value.revokedAt) });
-      if (value.reason !== 'unspecified') info.revocationReason = new CRLReason(CRL_REASONS[value.reason]);
-      return new CertStatus({ revoked: info });
+      // [1] IMPLICIT RevokedInfo { revocationTime, revocationReason [0] EXPLICIT CRLReason OPTIONAL }
+      const time = generalizedTime(value.revokedAt);
+      const reason =
+        value.reason === 'unspecified'
+          ? new Uint8Array()
+          : new Uint8Array([0xa0, 0x03, 0x0a, 0x01, CRL_REASONS[value.reason]]);
+      return encodeTlv(0xa1, Buffer.concat([time, reason]));
     }
   }
+}
+
+/** The parts of a response that depend only on the responder, encoded once per responder. */
+interface ResponderParts {
+  responderId: Uint8Array;
+  certs: Uint8Array;
+  algorithms: Map<HashAlgorithm, Uint8Array>;
+}
+const responderParts = new WeakMap<Certificate, ResponderParts>();
+
+function partsFor(responder: Certificate): ResponderParts {
+  let parts = responderParts.get(responder);
+  if (!parts) {
+    parts = {
+      // ResponderID byKey [2] EXPLICIT KeyHash (SHA-1 of the responder's public key bits)
+      responderId: encodeTlv(0xa2, encodeTlv(0x04, keyIdentifier(responder.publicKeyBits))),
+      // certs [0] EXPLICIT SEQUENCE OF Certificate: the responder certificate, for delegation checks
+      certs: encodeTlv(0xa0, seq(responder.der)),
+      algorithms: new Map(),
+    };
+    responderParts.set(responder, parts);
+  }
+  return parts;
 }
 
 /**
  * Build a successful, signed OCSPResponse with a BasicOCSPResponse (RFC 6960 §4.2.1). The
  * responder is identified by key hash and its certificate is included, so clients can check the
  * delegation (§4.2.2.2).
+ *
+ * Encoded by hand: every byte here is fixed by RFC 6960 and DER, the CertID is echoed exactly
+ * as requested, and this is the responder's hot path, where the generic ASN.1 serialiser cost
+ * more than the signature.
  */
 export async function buildOcspResponse(options: BuildOcspResponseOptions): Promise<Uint8Array> {
   const hash = options.hash ?? 'SHA-384';
-  const data = new ResponseData({
-    responderID: new ResponderID({
-      byKey: new OctetString(arrayBuffer(keyIdentifier(options.responderCertificate.publicKeyBits))),
-    }),
-    producedAt: wholeSeconds(options.producedAt),
-    responses: options.responses.map((r) => {
-      const single = new SingleResponse({
-        certID: r.certId,
-        certStatus: certStatus(r.status),
-        thisUpdate: wholeSeconds(r.thisUpdate),
-      });
-      if (r.nextUpdate) single.nextUpdate = wholeSeconds(r.nextUpdate);
-      return single;
-    }),
-  });
-  if (options.nonceExtnValue) {
-    data.responseExtensions = [
-      new Extension({
-        extnID: OID.pkixOcspNonce,
-        critical: false,
-        extnValue: new OctetString(arrayBuffer(options.nonceExtnValue)),
-      }),
-    ];
+  const parts = partsFor(options.responderCertificate);
+  let algorithm = parts.algorithms.get(hash);
+  if (!algorithm) {
+    algorithm = serializeDer(signatureAlgorithm(options.signer, hash));
+    parts.algorithms.set(hash, algorithm);
   }
-  const tbs = serializeDer(data);
+  const singles = options.responses.map((r) =>
+    seq(
+      r.certId,
+      certStatus(r.status),
+      generalizedTime(r.thisUpdate),
+      r.nextUpdate ? encodeTlv(0xa0, generalizedTime(r.nextUpdate)) : new Uint8Array(),
+    ),
+  );
+  const extensions = options.nonceExtnValue
+    ? encodeTlv(0xa1, seq(seq(encodeOid(OID.pkixOcspNonce), encodeTlv(0x04, options.nonceExtnValue))))
+    : new Uint8Array();
+  const tbs = seq(parts.responderId, generalizedTime(options.producedAt), seq(...singles), extensions);
   const signature = await options.signer.sign(tbs, hash);
-  const basic = new BasicOCSPResponse({
-    tbsResponseData: data,
-    signatureAlgorithm: signatureAlgorithm(options.signer, hash),
-    signature: arrayBuffer(signature),
-    certs: [AsnConvert.parse(options.responderCertificate.der, AsnCertificate)],
-  });
-  return serializeDer(
-    new OCSPResponse({
-      responseStatus: OCSP_RESPONSE_STATUS.successful,
-      responseBytes: new ResponseBytes({
-        responseType: OID.pkixOcspBasic,
-        response: new OctetString(serializeDer(basic)),
-      }),
-    }),
+  const basic = seq(
+    tbs,
+    algorithm,
+    encodeTlv(0x03, Buffer.concat([new Uint8Array([0]), signature])),
+    parts.certs,
+  );
+  return seq(
+    new Uint8Array([0x0a, 0x01, OCSP_RESPONSE_STATUS.successful]),
+    encodeTlv(0xa0, seq(encodeOid(OID.pkixOcspBasic), encodeTlv(0x04, basic))),
   );
 }
 

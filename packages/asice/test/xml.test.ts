@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { parseXml } from '../src/index.js';
+
+function codeOf(xml: string | Buffer, limits = {}): string {
+  try {
+    parseXml(typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml, limits);
+  } catch (err) {
+    return (err as { code: string }).code;
+  }
+  return 'accepted';
+}
+
+describe('safe XML parsing', () => {
+  it('refuses any document type declaration: XXE, billion laughs, plain DTDs', () => {
+    const xxe = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>';
+    const laughs =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">' +
+      '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><lolz>&lol3;</lolz>';
+    expect(codeOf(xxe)).toBe('XML_FORBIDDEN_DTD');
+    expect(codeOf(laughs)).toBe('XML_FORBIDDEN_DTD');
+    expect(codeOf('<!DOCTYPE r SYSTEM "http://example.org/r.dtd"><r/>')).toBe('XML_FORBIDDEN_DTD');
+    expect(codeOf('<!DOCTYPE r><r/>')).toBe('XML_FORBIDDEN_DTD');
+  });
+
+  it('refuses undeclared entities instead of keeping them as text', () => {
+    expect(codeOf('<r>&nbsp;</r>')).toBe('XML_MALFORMED');
+    expect(codeOf('<r a="&x;"/>')).toBe('XML_MALFORMED');
+  });
+
+  it('refuses malformed documents', () => {
+    for (const bad of [
+      '',
+      '<r>',
+      '<r></s>',
+      '<r a="1" a="2"/>',
+      '<p:r/>',
+      '<r/><s/>',
+      '<r/>trailing',
+      'just text',
+    ]) {
+      expect(codeOf(bad), bad).toBe('XML_MALFORMED');
+    }
+  });
+
+  it('accepts UTF-8 only', () => {
+    expect(codeOf(Buffer.from([0xef, 0xbb, 0xbf, ...Buffer.from('<r>õ</r>')]))).toBe('accepted');
+    expect(codeOf(Buffer.from([0x3c, 0x72, 0x3e, 0xff, 0x3c, 0x2f, 0x72, 0x3e]))).toBe(
+      'XML_UNSUPPORTED_ENCODING',
+    );
+    expect(codeOf(Buffer.from('\ufeff<r/>', 'utf16le'))).toBe('XML_UNSUPPORTED_ENCODING');
+    expect(codeOf('<?xml version="1.0" encoding="ISO-8859-1"?><r/>')).toBe('XML_UNSUPPORTED_ENCODING');
+    expect(codeOf('<?xml version="1.0" encoding="utf-8"?><r/>')).toBe('accepted');
+  });
+
+  it('enforces size, depth and node limits', () => {
+    expect(codeOf('<r>' + 'x'.repeat(2000) + '</r>', { maxBytes: 1000 })).toBe('XML_TOO_LARGE');
+    const deep = '<a>'.repeat(100) + '</a>'.repeat(100);
+    expect(codeOf(deep)).toBe('XML_TOO_DEEP');
+    expect(codeOf(deep, { maxDepth: 200 })).toBe('accepted');
+    expect(codeOf('<r>' + '<a/>'.repeat(50) + '</r>', { maxNodes: 20 })).toBe('XML_TOO_LARGE');
+  });
+
+  it('normalizes attribute whitespace and line ends as XML 1.0 requires (C14N depends on it)', () => {
+    const doc = parseXml(Buffer.from('<r a="x\ty\r\nz">1\r\n2\r3</r>'));
+    expect(doc.documentElement!.getAttribute('a')).toBe('x y z');
+    expect(doc.documentElement!.textContent).toBe('1\n2\n3');
+  });
+});
