@@ -233,7 +233,7 @@ export async function benchXroad(): Promise<void> {
     const latThrough = { latency: full.latThrough };
 
     const ratio = throughRate / directRate;
-    report(
+    await report(
       'xroad',
       'X-Road exchange through two security servers',
       'npm run bench (bench/src/xroad.ts)',
