@@ -323,6 +323,68 @@ describe('X-Road end to end (real processes on loopback)', () => {
     await impostor.stop();
   });
 
+  it('registers a new security server through signed requests and the operator (riik xroad register, riik central approve)', async () => {
+    const { initSecurityServer, installCertificates } = await import('@riik/service-security-server');
+    const { loadCa, CertificateStore } = await import('@riik/service-ca');
+    const { xroadAuthProfile, xroadSignProfile } = await import('@riik/pki');
+    const name = 'ss-new';
+    const base = JSON.parse(
+      readFileSync(securityServerPaths(dir.path, 'ss-arireg').config, 'utf8'),
+    ) as Parameters<typeof initSecurityServer>[1];
+    const keys = initSecurityServer(dir.path, {
+      ...base,
+      name,
+      serverId: 'EE-DEV/GOV/70000310/ss-new',
+      clients: ['EE-DEV/GOV/70000310/ariregister2'],
+      clientProxyPort: BASE + 18,
+      serverProxyPort: BASE + 19,
+      publicAddress: `127.0.0.1:${BASE + 19}`,
+    });
+    const issuer = loadCa(dir.path).issuers.get('org')!.authority;
+    const subject = { name: 'Registrite ja Infosüsteemide Keskus', memberCode: '70000310' };
+    const auth = await issuer.issue(
+      xroadAuthProfile({ ...subject, instance: 'EE-DEV', memberClass: 'GOV', serverCode: 'ss-new' }),
+      keys.authSpki,
+    );
+    const sign = await issuer.issue(xroadSignProfile(subject), keys.signSpki);
+    const store = await CertificateStore.open(caPaths(dir.path).database);
+    await store.insert(auth, { issuer: 'org', profile: 'xroad-auth' }, new Date());
+    await store.insert(sign, { issuer: 'org', profile: 'xroad-sign' }, new Date());
+    await store.close();
+    installCertificates(dir.path, name, { auth, sign });
+
+    const cli = (...args: string[]) =>
+      runTool(process.execPath, [RIIK_BIN, ...args, '--data', dir.path, '--json']);
+    const central = ['--central', `http://127.0.0.1:${BASE + 3}`];
+    const filed = await cli('xroad', 'register', name, ...central);
+    expect(filed.status, filed.out).toBe(0);
+    const requests = (
+      JSON.parse(filed.out) as { requests: Array<{ id: number; type: string; status: string }> }
+    ).requests;
+    expect(requests.map((r) => [r.type, r.status])).toEqual([
+      ['auth-cert-reg', 'submitted'],
+      ['client-reg', 'submitted'],
+    ]);
+    const url = ['--url', `http://127.0.0.1:${BASE + 3}`];
+    const listed = await cli('central', 'requests', ...url);
+    expect(listed.out).toContain('ss-new');
+    for (const r of requests) {
+      const approved = await cli('central', 'approve', String(r.id), ...url);
+      expect(approved.status, approved.out).toBe(0);
+      expect((JSON.parse(approved.out) as { status: string }).status).toBe('approved');
+    }
+    // The next global configuration carries the server, its certificate and its new client.
+    const shared = await eventually(async () => {
+      const dirResp = await fetch(`http://127.0.0.1:${BASE + 3}/internalconf`);
+      const text = await dirResp.text();
+      const location = /Content-location: (\S+shared-params\.xml)/.exec(text)?.[1];
+      const xml = location ? await (await fetch(`http://127.0.0.1:${BASE + 3}${location}`)).text() : '';
+      return xml.includes('<serverCode>ss-new</serverCode>') ? xml : undefined;
+    });
+    expect(shared).toContain('<subsystemCode>ariregister2</subsystemCode>');
+    expect(shared).toContain(`<address>127.0.0.1:${BASE + 19}</address>`);
+  });
+
   it('refuses peers whose authentication certificate is suspended or revoked, at TLS', async () => {
     // The provider's certificate suspended: the consumer's server refuses the provider's handshake.
     await caOp(authSerial('ss-rr'), 'suspend');

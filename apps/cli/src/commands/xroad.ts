@@ -3,7 +3,7 @@ import { Certificate } from '@riik/pki';
 import { caPaths } from '@riik/service-ca';
 import { Command } from 'commander';
 import { centralPaths, readCentralConfig } from '@riik/service-central-server';
-import { verifyArchive } from '@riik/service-security-server';
+import { registrationRequests, verifyArchive } from '@riik/service-security-server';
 import { dataDir, DATA_OPTION } from '../data-dir.js';
 import { readState } from '../estate/state.js';
 import { CliError, printJson, println } from '../output.js';
@@ -61,6 +61,42 @@ export function xroadCommand(): Command {
         if (!report.ok) process.exitCode = 1;
       },
     );
+  cmd
+    .command('register')
+    .description(
+      "submit a security server's registration to the central server: its authentication certificate and its clients (the central operator then approves them with riik central approve)",
+    )
+    .argument('<server>', 'security server name in the data directory (e.g. ss-rr)')
+    .option(...DATA_OPTION)
+    .option('--central <url>', 'central server URL (default: the running e-state, else central.json)')
+    .option('--json', 'print the filed requests as JSON')
+    .action(async (server: string, opts: { data?: string; central?: string; json?: boolean }) => {
+      const dir = dataDir(opts.data);
+      const base =
+        opts.central ??
+        readState(dir)?.services.find((s) => s.kind === 'central-server')?.url ??
+        readCentralConfig(dir).baseUrl;
+      const filed: unknown[] = [];
+      for (const request of await registrationRequests(dir, server, new Date())) {
+        let r: Response;
+        try {
+          r = await fetch(`${base}/managementservice/v1/requests`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(request),
+            signal: AbortSignal.timeout(10_000),
+          });
+        } catch (cause) {
+          throw new CliError('UNREACHABLE', `the central server at ${base} does not answer`, 1, { cause });
+        }
+        const body = (await r.json().catch(() => ({}))) as Record<string, string | undefined>;
+        if (!r.ok) throw new CliError(body.code ?? 'FAILED', body.detail ?? `HTTP ${r.status}`);
+        filed.push(body);
+        if (!opts.json)
+          println(`request ${body.id}: ${body.type} ${body.client ?? body.address ?? ''} (${body.status})`);
+      }
+      if (opts.json) printJson({ requests: filed });
+    });
   return cmd;
 }
 
