@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,16 @@ export function fastTimers(
 }
 
 async function healthy(url: string): Promise<boolean> {
+  if (url.startsWith('https:'))
+    // A TLS client proxy with a test certificate: only whether it answers 200 matters here.
+    return new Promise((resolve) => {
+      const req = httpsGet(`${url}/healthz`, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('error', () => resolve(false));
+      req.on('timeout', () => req.destroy());
+    });
   try {
     const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
     await r.arrayBuffer();
@@ -59,8 +70,9 @@ export class Service {
     private readonly service: string,
     readonly port: number,
     private readonly args: string[] = [],
+    scheme: 'http' | 'https' = 'http',
   ) {
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `${scheme}://127.0.0.1:${port}`;
   }
 
   async start(): Promise<void> {

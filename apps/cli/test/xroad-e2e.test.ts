@@ -383,6 +383,44 @@ describe('X-Road end to end (real processes on loopback)', () => {
     });
     expect(shared).toContain('<subsystemCode>ariregister2</subsystemCode>');
     expect(shared).toContain(`<address>127.0.0.1:${BASE + 19}</address>`);
+
+    // The registered server works — here with its client proxy over TLS (a certificate for it made
+    // with openssl): its new subsystem reaches the population register and is refused access there.
+    const tlsDir = join(dir.path, 'client-tls');
+    const made = await runTool('sh', [
+      '-c',
+      `mkdir -p ${tlsDir} && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout ${tlsDir}/key.pem -out ${tlsDir}/cert.pem`,
+    ]);
+    expect(made.status, made.out).toBe(0);
+    const configFile = securityServerPaths(dir.path, name).config;
+    const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        ...config,
+        clientProxyTls: { certFile: `${tlsDir}/cert.pem`, keyFile: `${tlsDir}/key.pem` },
+      }),
+    );
+    const ssNew = new Service(
+      dir.path,
+      name,
+      'security-server',
+      BASE + 18,
+      ['--config', configFile],
+      'https',
+    );
+    await ssNew.start();
+    services.push(ssNew);
+    const curl = await runTool('curl', [
+      '-s',
+      '--cacert',
+      `${tlsDir}/cert.pem`,
+      '-H',
+      'X-Road-Client: EE-DEV/GOV/70000310/ariregister2',
+      `https://127.0.0.1:${BASE + 18}/r1/${RR}/persons/38001085718`,
+    ]);
+    expect(curl.out).toContain('"type":"Server.ServerProxy.AccessDenied"');
+    await ssNew.stop();
   });
 
   it('refuses peers whose authentication certificate is suspended or revoked, at TLS', async () => {

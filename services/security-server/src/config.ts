@@ -45,6 +45,13 @@ export const securityServerConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
   clientProxyPort: z.number().int().min(0).max(65535),
   serverProxyPort: z.number().int().min(0).max(65535),
+  /**
+   * Serve the client proxy (and /healthz, /metrics, /admin) over TLS instead of plain HTTP; with
+   * `caFile`, information systems must present a client certificate from those CAs.
+   */
+  clientProxyTls: z
+    .object({ certFile: z.string().min(1), keyFile: z.string().min(1), caFile: z.string().min(1).optional() })
+    .optional(),
   /** Address other security servers reach the server proxy at (registered in the central server). */
   publicAddress: z.string().min(1),
   globalConf: z

@@ -227,13 +227,28 @@ export async function startSecurityServer(
     res: ServerResponse,
   ) => void;
   http.server.removeAllListeners('request');
-  http.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  const dispatch = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '';
     if (/^\/r\d+\//.test(url) || url === '/listClients' || url.startsWith('/listClients?'))
       void clientProxy.handle(req, res);
     else if (url.startsWith('/admin/')) adminHandler(req, res);
     else plain(req, res);
-  });
+  };
+  http.server.on('request', dispatch);
+  // Optionally TLS towards the information systems too (its own certificate, e.g. from the CA).
+  const clientTls = config.clientProxyTls
+    ? createHttpsServer(
+        {
+          cert: readFileSync(config.clientProxyTls.certFile),
+          key: readFileSync(config.clientProxyTls.keyFile),
+          ...(config.clientProxyTls.caFile
+            ? { ca: readFileSync(config.clientProxyTls.caFile), requestCert: true, rejectUnauthorized: true }
+            : {}),
+          minVersion: 'TLSv1.2',
+        },
+        dispatch,
+      )
+    : undefined;
 
   // --- the server proxy: HTTPS with mutual TLS ------------------------------------------------
   const serverProxy = new ServerProxy(context);
@@ -262,6 +277,7 @@ export async function startSecurityServer(
   // Nagle's algorithm each later write would wait for the peer's delayed ACK (40 ms).
   https.on('secureConnection', (socket: TLSSocket) => socket.setNoDelay(true));
   http.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+  clientTls?.on('secureConnection', (socket: TLSSocket) => socket.setNoDelay(true));
   https.on('tlsClientError', (err: Error, socket: TLSSocket) => {
     log.debug({ err: err.message, remote: socket.remoteAddress }, 'TLS handshake refused');
   });
@@ -284,12 +300,19 @@ export async function startSecurityServer(
   }
   void refreshOpenApi();
 
-  const clientAddress = await http.listen(config.clientProxyPort, config.host);
+  const clientAddress = clientTls
+    ? await new Promise<AddressInfo>((resolve, reject) => {
+        clientTls.once('error', reject);
+        clientTls.listen(config.clientProxyPort, config.host, () =>
+          resolve(clientTls.address() as AddressInfo),
+        );
+      })
+    : await http.listen(config.clientProxyPort, config.host);
   const serverAddress = await new Promise<AddressInfo>((resolve, reject) => {
     https.once('error', reject);
     https.listen(config.serverProxyPort, config.host, () => resolve(https.address() as AddressInfo));
   });
-  const clientUrl = `http://${config.host}:${clientAddress.port}`;
+  const clientUrl = `${clientTls ? 'https' : 'http'}://${config.host}:${clientAddress.port}`;
   const serverUrl = `https://${config.host}:${serverAddress.port}`;
   log.info({ serverId: serverId.encode(), clientUrl, serverUrl }, 'security server listening');
 
@@ -310,6 +333,11 @@ export async function startSecurityServer(
         https.close(() => resolve());
         https.closeAllConnections();
       });
+      if (clientTls)
+        await new Promise<void>((resolve) => {
+          clientTls.close(() => resolve());
+          clientTls.closeAllConnections();
+        });
       await http.close();
       await writer.idle();
       await database.close();

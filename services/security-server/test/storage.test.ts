@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromBuffer, type Entry } from 'yauzl';
+import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
 import { readFileSync } from 'node:fs';
 import { migrateToLatest, openDatabase, type Database } from '@riik/storage';
 import { FakeClock, storageBackends, tempDir } from '@riik/testing';
@@ -52,14 +52,14 @@ const shared: SharedParameters = {
 };
 
 async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<import('yauzl').ZipFile>((res, rej) =>
-    fromBuffer(bytes, { lazyEntries: true }, (e, z) => (e || !z ? rej(e) : res(z))),
+  const zip = await new Promise<ZipFile>((res, rej) =>
+    fromBuffer(bytes, { lazyEntries: true }, (e, z) => (e || !z ? rej(e ?? new Error('not a ZIP')) : res(z))),
   );
   const out = new Map<string, Buffer>();
   await new Promise<void>((resolve, reject) => {
     zip.on('entry', (entry: Entry) =>
       zip.openReadStream(entry, (err, s) => {
-        if (err || !s) return reject(err);
+        if (err || !s) return reject(err ?? new Error('cannot read'));
         const chunks: Buffer[] = [];
         s.on('data', (c: Buffer) => chunks.push(c));
         s.on('end', () => {
