@@ -281,6 +281,12 @@ export const securityServersComponent: Component = {
   prepare: async (ctx) => {
     for (let i = 0; i < DEMO_ORGANISATIONS.length; i++) await prepareSecurityServer(ctx, i);
   },
+  notes: (ctx) => [
+    'X-Road: the Tax and Customs Board reads a person from the population register:',
+    `  curl -H 'X-Road-Client: ${XROAD_INSTANCE}/GOV/70000349/emta' http://${ctx.host}:${port.client(ctx, 1)}/r1/${XROAD_INSTANCE}/GOV/70000562/rr/persons/38001085718`,
+    '  (the Business Register, without access, gets Server.ServerProxy.AccessDenied:)',
+    `  curl -H 'X-Road-Client: ${XROAD_INSTANCE}/GOV/70000310/arireg' http://${ctx.host}:${port.client(ctx, 2)}/r1/${XROAD_INSTANCE}/GOV/70000562/rr/persons/38001085718`,
+  ],
   processes: (ctx) =>
     DEMO_ORGANISATIONS.map((org, i) => ({
       name: org.server,
