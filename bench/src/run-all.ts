@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   ksi: async () => (await import('./ksi.js')).benchKsi(),
   auth: async () => (await import('./auth.js')).benchAuth(),
   signatures: async () => (await import('./signatures.js')).run(),
+  xroad: async () => (await import('./xroad.js')).benchXroad(),
 };
 
 const wanted = process.argv.slice(2);

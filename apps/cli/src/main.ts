@@ -23,6 +23,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sign: async () => (await import('./commands/sign.js')).signCommand(),
   verify: async () => (await import('./commands/verify.js')).verifyCommand(),
   container: async () => (await import('./commands/container.js')).containerCommand(),
+  central: async () => (await import('./commands/xroad.js')).centralCommand(),
+  xroad: async () => (await import('./commands/xroad.js')).xroadCommand(),
 };
 
 /** The command tree; with `argv`, only the command it names (all of them when it names none). */

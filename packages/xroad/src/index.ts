@@ -3,3 +3,8 @@ export * from './errors/index.js';
 export * from './rest/index.js';
 export * from './metadata/index.js';
 export * from './client/index.js';
+export * from './signature/index.js';
+export * from './transport/index.js';
+export * from './gconf/index.js';
+export * from './access/index.js';
+export * from './management/index.js';

@@ -2,6 +2,7 @@ import { authComponent } from './auth.js';
 import { caComponent } from './ca.js';
 import { tsaComponent } from './tsa.js';
 import type { Component, ServiceDefinition } from './types.js';
+import { centralServerComponent, rrComponent, securityServersComponent } from './xroad.js';
 
 export type * from './types.js';
 
@@ -10,7 +11,14 @@ export type * from './types.js';
  * healthy). Each component lives in its own file next to this one; a new service adds its
  * component to this list.
  */
-export const COMPONENTS: Component[] = [caComponent, tsaComponent, authComponent];
+export const COMPONENTS: Component[] = [
+  caComponent,
+  tsaComponent,
+  authComponent,
+  centralServerComponent,
+  rrComponent,
+  securityServersComponent,
+];
 
 export function serviceByName(name: string): ServiceDefinition | undefined {
   return COMPONENTS.flatMap((c) => c.services).find((s) => s.name === name);

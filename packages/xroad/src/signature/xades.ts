@@ -1,0 +1,306 @@
+import { bytesEqual, fromBase64, toBase64 } from '@riik/core';
+import type { HashAlgorithm, Signer } from '@riik/keys';
+import { Certificate } from '@riik/pki';
+import { childElements, escapeXmlText, parseXml, type XmlElement } from '../xml.js';
+import {
+  digest,
+  DIGEST_URI,
+  digestOfUri,
+  ECDSA_SIGNATURE_URI,
+  MESSAGE_DIGEST,
+  xmlSign,
+  xmlVerify,
+} from './algorithms.js';
+import { EXC_C14N, excC14n } from './c14n.js';
+import { SignatureError } from './errors.js';
+
+/*
+ * The message signature of the X-Road message transport protocol (PR-MESSTRANSP §3.1, content type
+ * `signature/bdoc-1.0/ts`): an XAdES signature in an ASiC `XAdESSignatures` root, laid out as the
+ * reference Security Server's SignatureXmlBuilder lays it out (Profile for High-Performance Digital
+ * Signatures, PR-SIGDOC): one detached reference to the signed data — the REST header part
+ * (`/message.xml`) or, for bodies and batches, the hash chain result (`/sig-hashchainresult.xml`) —
+ * and one to the SignedProperties; the signing certificate in KeyInfo; SigningTime, SigningCertificate
+ * and the signature policy as signed properties; the OCSP response of the signing certificate as
+ * RevocationValues. docs/xroad-compat.md lists where riik's form differs.
+ */
+
+export const NS = {
+  ds: 'http://www.w3.org/2000/09/xmldsig#',
+  xades: 'http://uri.etsi.org/01903/v1.3.2#',
+  asic: 'http://uri.etsi.org/02918/v1.2.1#',
+} as const;
+
+/** The file names X-Road gives the signed data (its MessageFileNames). */
+export const MessageFileNames = {
+  message: '/message.xml',
+  sigHashChainResult: '/sig-hashchainresult.xml',
+  sigHashChain: '/sig-hashchain.xml',
+  tsHashChainResult: '/ts-hashchainresult.xml',
+  tsHashChain: '/ts-hashchain.xml',
+  signature: '/META-INF/signatures.xml',
+  attachment: (i: number) => `/attachment${i}`,
+} as const;
+
+const SIGNED_PROPERTIES_TYPE = 'http://uri.etsi.org/01903#SignedProperties';
+// The signature policy the reference names (PR-SIGDOC 1.2), with the digest it publishes.
+const POLICY_ID = 'urn:oid:1.3.6.1.4.1.3516.16.2';
+const POLICY_DESCRIPTION = 'Profile for High Performance Digital Signatures (version 1.2)';
+const POLICY_SHA512 =
+  'BuO0EDNfkxSVlUbxCzmQPzX1AUF1/xx9ytWHk3/6SAOePxQiniEfDYk+90QeYb3lWpV3Izhuz9fKaYyE+lTcXw==';
+const POLICY_URI = 'https://repo.cyber.ee/dsig-profile-1.2.pdf';
+
+/** Largest signature XML riik reads: a certificate and a few OCSP responses fit in far less. */
+export const MAX_SIGNATURE_XML_BYTES = 256 * 1024;
+
+export interface SignatureReference {
+  /** `/message.xml` or `/sig-hashchainresult.xml`. */
+  readonly uri: string;
+  readonly digestAlgorithm: HashAlgorithm;
+  readonly digest: Uint8Array;
+}
+
+export interface SignInput {
+  readonly signer: Signer;
+  readonly certificate: Certificate;
+  /** DER OCSP responses for the signing certificate (written as RevocationValues). */
+  readonly ocspResponses: ReadonlyArray<Uint8Array>;
+  readonly reference: SignatureReference;
+  /** MIME type of the referenced data: `text/xml` for a message, `application/hash-chain-result`. */
+  readonly mimeType: string;
+  readonly signingTime: Date;
+  /** Hash of the ECDSA signature (default SHA-256, the pairing for P-256 keys). */
+  readonly signatureHash?: HashAlgorithm;
+}
+
+function dsDigest(hash: HashAlgorithm, value: Uint8Array): string {
+  return (
+    `<ds:DigestMethod Algorithm="${DIGEST_URI[hash]}"></ds:DigestMethod>` +
+    `<ds:DigestValue>${toBase64(value)}</ds:DigestValue>`
+  );
+}
+
+function serialDecimal(cert: Certificate): string {
+  return BigInt(`0x${cert.serialHex}`).toString(10);
+}
+
+/** Build and sign the signature XML. */
+export async function buildSignatureXml(input: SignInput): Promise<string> {
+  const { certificate: cert, reference } = input;
+  const signedProperties =
+    `<xades:SignedProperties Id="signed-properties"><xades:SignedSignatureProperties>` +
+    `<xades:SigningTime>${input.signingTime.toISOString()}</xades:SigningTime>` +
+    `<xades:SigningCertificate><xades:Cert><xades:CertDigest>${dsDigest(MESSAGE_DIGEST, digest(MESSAGE_DIGEST, cert.der))}</xades:CertDigest>` +
+    `<xades:IssuerSerial><ds:X509IssuerName>${escapeXmlText(cert.issuerString)}</ds:X509IssuerName>` +
+    `<ds:X509SerialNumber>${serialDecimal(cert)}</ds:X509SerialNumber></xades:IssuerSerial></xades:Cert></xades:SigningCertificate>` +
+    `<xades:SignaturePolicyIdentifier><xades:SignaturePolicyId><xades:SigPolicyId>` +
+    `<xades:Identifier Qualifier="OIDAsURN">${POLICY_ID}</xades:Identifier>` +
+    `<xades:Description>${POLICY_DESCRIPTION}</xades:Description></xades:SigPolicyId>` +
+    `<xades:SigPolicyHash><ds:DigestMethod Algorithm="${DIGEST_URI['SHA-512']}"></ds:DigestMethod>` +
+    `<ds:DigestValue>${POLICY_SHA512}</ds:DigestValue></xades:SigPolicyHash>` +
+    `<xades:SigPolicyQualifiers><xades:SigPolicyQualifier><xades:SPURI>${POLICY_URI}</xades:SPURI>` +
+    `</xades:SigPolicyQualifier></xades:SigPolicyQualifiers></xades:SignaturePolicyId></xades:SignaturePolicyIdentifier>` +
+    `</xades:SignedSignatureProperties><xades:SignedDataObjectProperties>` +
+    `<xades:DataObjectFormat ObjectReference="#signature-ref0"><xades:MimeType>${escapeXmlText(input.mimeType)}</xades:MimeType>` +
+    `</xades:DataObjectFormat></xades:SignedDataObjectProperties></xades:SignedProperties>`;
+  const unsignedProperties =
+    `<xades:UnsignedProperties><xades:UnsignedSignatureProperties><xades:RevocationValues><xades:OCSPValues>` +
+    input.ocspResponses
+      .map((o, i) => `<xades:EncapsulatedOCSPValue Id="N${i}">${toBase64(o)}</xades:EncapsulatedOCSPValue>`)
+      .join('') +
+    `</xades:OCSPValues></xades:RevocationValues></xades:UnsignedSignatureProperties></xades:UnsignedProperties>`;
+  const signatureHash = input.signatureHash ?? 'SHA-256';
+  const head = `<?xml version="1.0" encoding="UTF-8"?>\n<asic:XAdESSignatures xmlns:asic="${NS.asic}" xmlns:ds="${NS.ds}" xmlns:xades="${NS.xades}"><ds:Signature Id="signature">`;
+  const object = `<ds:Object><xades:QualifyingProperties Target="#signature">${signedProperties}${unsignedProperties}</xades:QualifyingProperties></ds:Object>`;
+  const keyInfo = `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${toBase64(cert.der)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
+
+  // The SignedProperties digest is over their canonical form in place, so parse what was written.
+  // Both digests are over canonical forms in place. Exclusive C14N renders only the namespaces an
+  // element uses, so each element is canonicalized from a small document that declares the same
+  // prefixes as the signature's root, instead of parsing the whole signature (certificate and OCSP
+  // responses included) twice.
+  const fragment = (xml: string) =>
+    childElements(
+      mustParse(`<r xmlns:asic="${NS.asic}" xmlns:ds="${NS.ds}" xmlns:xades="${NS.xades}">${xml}</r>`)
+        .documentElement!,
+    )[0]!;
+  const spDigest = digest(MESSAGE_DIGEST, excC14n(fragment(signedProperties)));
+
+  if (input.signer.keyAlgorithm === 'Ed25519')
+    throw new SignatureError('UnsupportedAlgorithm', 'X-Road message signatures use ECDSA keys');
+  const signedInfoXml =
+    `<ds:SignedInfo><ds:CanonicalizationMethod Algorithm="${EXC_C14N}"></ds:CanonicalizationMethod>` +
+    `<ds:SignatureMethod Algorithm="${ECDSA_SIGNATURE_URI[signatureHash]}"></ds:SignatureMethod>` +
+    `<ds:Reference Id="signature-ref0" URI="${escapeXmlText(reference.uri)}">${dsDigest(reference.digestAlgorithm, reference.digest)}</ds:Reference>` +
+    `<ds:Reference Type="${SIGNED_PROPERTIES_TYPE}" URI="#signed-properties"><ds:Transforms>` +
+    `<ds:Transform Algorithm="${EXC_C14N}"></ds:Transform></ds:Transforms>${dsDigest(MESSAGE_DIGEST, spDigest)}</ds:Reference>` +
+    `</ds:SignedInfo>`;
+  const { value } = await xmlSign(input.signer, excC14n(fragment(signedInfoXml)), signatureHash);
+  return (
+    `${head}${signedInfoXml}<ds:SignatureValue Id="SIG-VALUE">${toBase64(value)}</ds:SignatureValue>` +
+    `${keyInfo}${object}</ds:Signature></asic:XAdESSignatures>`
+  );
+}
+
+function mustParse(xml: string) {
+  const doc = parseXml(xml);
+  if (!doc) throw new SignatureError('CannotCreateSignature', 'signature XML is not well-formed');
+  return doc;
+}
+
+function findById(doc: NonNullable<ReturnType<typeof parseXml>>, id: string): XmlElement {
+  const found: XmlElement[] = [];
+  const visit = (el: XmlElement) => {
+    if (el.getAttribute('Id') === id) found.push(el);
+    for (const c of childElements(el)) visit(c);
+  };
+  visit(doc.documentElement!);
+  if (found.length !== 1)
+    throw new SignatureError('MalformedSignature', `expected exactly one element with Id ${id}`);
+  return found[0]!;
+}
+
+// Batches of messages from one peer carry the same signing certificate; parsing it (and importing its
+// key) once is worth a small cache.
+const certificates = new Map<string, Certificate>();
+function certificateOf(der: Uint8Array): Certificate {
+  const key = toBase64(der);
+  let cert = certificates.get(key);
+  if (!cert) {
+    cert = Certificate.fromDer(der);
+    if (certificates.size >= 256) certificates.delete(certificates.keys().next().value!);
+    certificates.set(key, cert);
+  }
+  return cert;
+}
+
+/** What a verified signature XML says. The data reference still has to be checked against the data. */
+export interface VerifiedSignature {
+  readonly certificate: Certificate;
+  readonly ocspResponses: ReadonlyArray<Uint8Array>;
+  readonly signingTime: Date;
+  readonly reference: SignatureReference;
+  readonly signatureValue: Uint8Array;
+}
+
+function child(parent: XmlElement, ns: string, name: string, required = true): XmlElement | undefined {
+  const matches = childElements(parent).filter((e) => e.namespaceURI === ns && e.localName === name);
+  if (matches.length > 1) throw new SignatureError('MalformedSignature', `more than one ${name}`);
+  if (required && matches.length === 0) throw new SignatureError('MalformedSignature', `missing ${name}`);
+  return matches[0];
+}
+
+function must(parent: XmlElement, ns: string, name: string): XmlElement {
+  return child(parent, ns, name, true)!;
+}
+
+function base64Of(el: XmlElement, what: string): Uint8Array {
+  try {
+    return fromBase64(el.textContent ?? '');
+  } catch (cause) {
+    throw new SignatureError('MalformedSignature', `${what} is not base64`, { cause });
+  }
+}
+
+function readDigest(parent: XmlElement): { hash: HashAlgorithm; value: Uint8Array } {
+  const method = must(parent, NS.ds, 'DigestMethod').getAttribute('Algorithm') ?? '';
+  return { hash: digestOfUri(method), value: base64Of(must(parent, NS.ds, 'DigestValue'), 'DigestValue') };
+}
+
+/**
+ * Read and verify a signature XML: structure, the signature value over the canonical SignedInfo, the
+ * SignedProperties digest, and that SigningCertificate names the KeyInfo certificate. Throws a
+ * `SignatureError` with the X-Road code of the first failure.
+ */
+export function verifySignatureXml(xml: string | Uint8Array): VerifiedSignature {
+  const text = typeof xml === 'string' ? xml : Buffer.from(xml).toString('utf8');
+  if (Buffer.byteLength(text) > MAX_SIGNATURE_XML_BYTES)
+    throw new SignatureError('MalformedSignature', 'signature XML too large');
+  const doc = parseXml(text);
+  const root = doc?.documentElement;
+  if (!root || root.namespaceURI !== NS.asic || root.localName !== 'XAdESSignatures')
+    throw new SignatureError('MalformedSignature', 'not an ASiC XAdESSignatures document');
+  const signature = must(root, NS.ds, 'Signature');
+  if (childElements(root).length !== 1)
+    throw new SignatureError('MalformedSignature', 'expected exactly one signature');
+  const signedInfo = must(signature, NS.ds, 'SignedInfo');
+  const c14nMethod = must(signedInfo, NS.ds, 'CanonicalizationMethod').getAttribute('Algorithm');
+  if (c14nMethod !== EXC_C14N)
+    throw new SignatureError(
+      'UnsupportedAlgorithm',
+      `unsupported canonicalization ${String(c14nMethod).slice(0, 100)}`,
+    );
+  const signatureMethod = must(signedInfo, NS.ds, 'SignatureMethod').getAttribute('Algorithm') ?? '';
+  const references = childElements(signedInfo).filter(
+    (e) => e.namespaceURI === NS.ds && e.localName === 'Reference',
+  );
+  if (references.length !== 2) throw new SignatureError('MalformedSignature', 'expected two references');
+  const propsRef = references.find((r) => r.getAttribute('Type') === SIGNED_PROPERTIES_TYPE);
+  const dataRef = references.find((r) => r !== propsRef);
+  if (!propsRef || !dataRef)
+    throw new SignatureError('MalformedSignature', 'missing the SignedProperties reference');
+  if (child(dataRef, NS.ds, 'Transforms', false))
+    throw new SignatureError('UnsupportedAlgorithm', 'the data reference may not have transforms');
+  const dataUri = dataRef.getAttribute('URI') ?? '';
+  if (dataUri !== MessageFileNames.message && dataUri !== MessageFileNames.sigHashChainResult)
+    throw new SignatureError('InvalidReference', `unexpected data reference ${dataUri.slice(0, 100)}`);
+  const transforms = childElements(must(propsRef, NS.ds, 'Transforms'));
+  if (transforms.length !== 1 || transforms[0]!.getAttribute('Algorithm') !== EXC_C14N)
+    throw new SignatureError('UnsupportedAlgorithm', 'SignedProperties must be canonicalized with exc-c14n');
+
+  const certificate = (() => {
+    const el = must(must(must(signature, NS.ds, 'KeyInfo'), NS.ds, 'X509Data'), NS.ds, 'X509Certificate');
+    try {
+      return certificateOf(base64Of(el, 'X509Certificate'));
+    } catch (cause) {
+      if (cause instanceof SignatureError) throw cause;
+      throw new SignatureError('IncorrectCertificate', 'the signing certificate cannot be read', { cause });
+    }
+  })();
+  const value = base64Of(must(signature, NS.ds, 'SignatureValue'), 'SignatureValue');
+  if (!xmlVerify(certificate.publicKey, signatureMethod, excC14n(signedInfo), value))
+    throw new SignatureError('InvalidSignatureValue', 'the signature value does not verify');
+
+  // The SignedProperties must be the one inside this signature's QualifyingProperties.
+  const qp = must(must(signature, NS.ds, 'Object'), NS.xades, 'QualifyingProperties');
+  if (qp.getAttribute('Target') !== '#signature' || signature.getAttribute('Id') !== 'signature')
+    throw new SignatureError('MalformedSignature', 'QualifyingProperties do not target this signature');
+  const sp = must(qp, NS.xades, 'SignedProperties');
+  const spId = sp.getAttribute('Id') ?? '';
+  if (propsRef.getAttribute('URI') !== `#${spId}` || findById(doc, spId) !== sp)
+    throw new SignatureError('InvalidReference', 'the SignedProperties reference does not resolve');
+  const spDigest = readDigest(propsRef);
+  if (!bytesEqual(digest(spDigest.hash, excC14n(sp)), spDigest.value))
+    throw new SignatureError('InvalidReference', 'SignedProperties digest mismatch');
+
+  const ssp = must(sp, NS.xades, 'SignedSignatureProperties');
+  const signingTime = new Date(must(ssp, NS.xades, 'SigningTime').textContent ?? '');
+  if (Number.isNaN(signingTime.getTime())) throw new SignatureError('MalformedSignature', 'bad SigningTime');
+  const certDigest = readDigest(
+    must(must(must(ssp, NS.xades, 'SigningCertificate'), NS.xades, 'Cert'), NS.xades, 'CertDigest'),
+  );
+  if (!bytesEqual(digest(certDigest.hash, certificate.der), certDigest.value))
+    throw new SignatureError(
+      'IncorrectCertificate',
+      'SigningCertificate does not name the KeyInfo certificate',
+    );
+
+  const ocspResponses: Uint8Array[] = [];
+  const unsigned = child(qp, NS.xades, 'UnsignedProperties', false);
+  const revocation = unsigned
+    ? child(must(unsigned, NS.xades, 'UnsignedSignatureProperties'), NS.xades, 'RevocationValues', false)
+    : undefined;
+  const ocspValues = revocation ? child(revocation, NS.xades, 'OCSPValues', false) : undefined;
+  for (const el of ocspValues ? childElements(ocspValues) : []) {
+    if (el.namespaceURI === NS.xades && el.localName === 'EncapsulatedOCSPValue')
+      ocspResponses.push(base64Of(el, 'EncapsulatedOCSPValue'));
+  }
+  const ref = readDigest(dataRef);
+  return {
+    certificate,
+    ocspResponses,
+    signingTime,
+    reference: { uri: dataUri, digestAlgorithm: ref.hash, digest: ref.value },
+    signatureValue: value,
+  };
+}

@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './multipart.js';
+export * from './message.js';

@@ -1,0 +1,255 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTool } from '@riik/testing';
+import {
+  buildHashChains,
+  buildSignatureXml,
+  excC14n,
+  hashStep,
+  MessageFileNames,
+  signMessages,
+  verifyHashChain,
+  verifyMessageSignature,
+  verifySignatureXml,
+} from '../src/index.js';
+import { parseXml } from '../src/xml.js';
+import { expectCode } from './helpers.js';
+import { createOrgPki, type MemberKeys, type OrgPki } from './org-pki.js';
+
+const sha512 = (b: string | Uint8Array) => new Uint8Array(createHash('sha512').update(b).digest());
+
+let pki: OrgPki;
+let member: MemberKeys;
+let ocsp: Uint8Array;
+let dir: string;
+
+beforeAll(async () => {
+  pki = await createOrgPki();
+  member = await pki.member('70000562');
+  ocsp = await pki.ocsp(member.sign);
+  dir = mkdtempSync(join(tmpdir(), 'riik-xroad-sig-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const key = () => ({ signer: member.signKey, certificate: member.sign, ocspResponses: [ocsp] });
+
+describe('exclusive XML canonicalization', () => {
+  // Whole documents, so xmllint --exc-c14n (libxml2's independent implementation) is the oracle.
+  const docs = [
+    '<a xmlns="urn:a" b="2" a="1"><b:c xmlns:b="urn:b" xmlns:unused="urn:u">t&amp;&lt;&gt;"\'</b:c><d/></a>',
+    '<x:root xmlns:x="urn:x" xmlns:y="urn:y"><x:a y:attr="v&#9;&#10;&#13;"/><y:b><y:c xmlns:y="urn:y">same</y:c></y:b></x:root>',
+    '<r xmlns:p="urn:p"><p:a xmlns:p="urn:other"><p:b/></p:a><q xmlns="urn:d"><e xmlns=""/></q></r>',
+    '<r><![CDATA[a < b & c]]><?pi kept?>\r\ntext</r>',
+    '<r xmlns:a="urn:1" xmlns:b="urn:2"><e b:z="1" a:z="2" z="3" a:y="4"/></r>',
+  ];
+  for (const [i, xml] of docs.entries()) {
+    it(`matches xmllint on document ${i + 1}`, async () => {
+      const file = join(dir, `c14n-${i}.xml`);
+      writeFileSync(file, xml);
+      const ref = await runTool('xmllint', ['--exc-c14n', file]);
+      expect(ref.status).toBe(0);
+      const ours = Buffer.from(excC14n(parseXml(xml)!.documentElement!)).toString('utf8');
+      expect(ours).toBe(ref.out);
+    });
+  }
+
+  it('drops comments', () => {
+    const doc = parseXml('<r>a<!-- c -->b</r>')!;
+    expect(Buffer.from(excC14n(doc.documentElement!)).toString()).toBe('<r>ab</r>');
+  });
+
+  it('renders namespaces from outside the subtree that the subtree uses', () => {
+    const doc = parseXml('<o xmlns:a="urn:a" xmlns:b="urn:b" xmlns="urn:d"><a:i b:x="1"><c/></a:i></o>')!;
+    const inner = doc.documentElement!.firstChild as never;
+    expect(Buffer.from(excC14n(inner)).toString()).toBe(
+      '<a:i xmlns:a="urn:a" xmlns:b="urn:b" b:x="1"><c xmlns="urn:d"></c></a:i>',
+    );
+  });
+});
+
+describe('XAdES message signature (signature/bdoc-1.0/ts)', () => {
+  const message = sha512('GET\r\n/r1/x\r\n');
+
+  it('signs and verifies a single message', async () => {
+    const [data] = await signMessages(
+      key(),
+      [{ message, attachments: [] }],
+      new Date('2026-01-15T10:00:00Z'),
+    );
+    expect(data!.hashChain).toBeUndefined();
+    const verified = verifyMessageSignature(data!, { message, attachments: [] });
+    expect(verified.certificate.equals(member.sign)).toBe(true);
+    expect(verified.ocspResponses).toHaveLength(1);
+    expect(Buffer.from(verified.ocspResponses[0]!).equals(Buffer.from(ocsp))).toBe(true);
+    expect(verified.reference.uri).toBe(MessageFileNames.message);
+    expect(verified.signingTime.toISOString()).toBe('2026-01-15T10:00:00.000Z');
+  });
+
+  it('is accepted by xmlsec1 (an independent XML-DSig implementation)', async () => {
+    const data = Buffer.from('the REST header part');
+    const xml = await buildSignatureXml({
+      ...key(),
+      reference: { uri: MessageFileNames.message, digestAlgorithm: 'SHA-512', digest: sha512(data) },
+      mimeType: 'text/xml',
+      signingTime: new Date(),
+    });
+    writeFileSync(join(dir, 'sig.xml'), xml);
+    writeFileSync(join(dir, 'message.xml'), data);
+    const args = [
+      '--verify',
+      '--insecure',
+      '--enabled-reference-uris',
+      'empty,same-doc,local,remote',
+      '--id-attr:Id',
+      'SignedProperties',
+      '--url-map:/message.xml',
+      join(dir, 'message.xml'),
+      join(dir, 'sig.xml'),
+    ];
+    const ok = await runTool('xmlsec1', args);
+    expect(ok.out).toContain('OK');
+    expect(ok.status).toBe(0);
+    writeFileSync(join(dir, 'message.xml'), 'tampered');
+    const bad = await runTool('xmlsec1', args);
+    expect(bad.status).not.toBe(0);
+  });
+
+  it('detects a changed message, a changed signature value and changed signed properties', async () => {
+    const [data] = await signMessages(key(), [{ message, attachments: [] }], new Date());
+    expectCode(
+      () => verifyMessageSignature(data!, { message: sha512('other'), attachments: [] }),
+      'InvalidReference',
+    );
+    const xml = data!.signatureXml;
+    const value = /<ds:SignatureValue Id="SIG-VALUE">([^<]+)</.exec(xml)![1]!;
+    const flipped = Buffer.from(value, 'base64');
+    flipped[5]! ^= 1;
+    expectCode(
+      () => verifySignatureXml(xml.replace(value, flipped.toString('base64'))),
+      'InvalidSignatureValue',
+    );
+    expectCode(
+      () =>
+        verifySignatureXml(
+          xml.replace(/<xades:SigningTime>[^<]+/, '<xades:SigningTime>2000-01-01T00:00:00.000Z'),
+        ),
+      'InvalidReference',
+    );
+  });
+
+  it('refuses a signature whose SignedProperties were wrapped or duplicated', async () => {
+    const [data] = await signMessages(key(), [{ message, attachments: [] }], new Date());
+    const xml = data!.signatureXml;
+    const sp = /<xades:SignedProperties[\s\S]*<\/xades:SignedProperties>/.exec(xml)![0];
+    // A second element carrying the same Id (signature wrapping) must not be silently chosen.
+    const wrapped = xml.replace('</ds:Object>', `</ds:Object><ds:Object>${sp}</ds:Object>`);
+    expect(() => verifySignatureXml(wrapped)).toThrow();
+  });
+
+  it('refuses a signing certificate other than the one SigningCertificate names', async () => {
+    const other = await pki.member('70000349');
+    const [data] = await signMessages(key(), [{ message, attachments: [] }], new Date());
+    const swapped = data!.signatureXml.replace(
+      /<ds:X509Certificate>[^<]+/,
+      `<ds:X509Certificate>${Buffer.from(other.sign.der).toString('base64')}`,
+    );
+    expect(() => verifySignatureXml(swapped)).toThrow(); // the value no longer verifies with that key
+  });
+
+  it('answers hostile input with coded errors', () => {
+    for (const input of [
+      '',
+      'garbage',
+      '<a/>',
+      '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>',
+      '<asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#"/>',
+      `<asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#">${'<x/>'.repeat(100_000)}</asic:XAdESSignatures>`,
+    ]) {
+      expectCode(() => verifySignatureXml(input), 'MalformedSignature');
+    }
+  });
+});
+
+describe('hash chains (batch signatures)', () => {
+  const inputs = (n: number, withBody = false) =>
+    Array.from({ length: n }, (_, i) => ({
+      parts: withBody ? [sha512(`m${i}`), sha512(`b${i}`)] : [sha512(`m${i}`)],
+    }));
+  const opts = { hash: 'SHA-512' as const, chainFile: '/sig-hashchain.xml', dataFile: '/message.xml' };
+
+  for (const n of [1, 2, 3, 5, 8, 13]) {
+    it(`every chain of a ${n}-input tree leads to the result`, () => {
+      const withBody = n === 1 || n === 5;
+      const ins = inputs(n, withBody);
+      const built = buildHashChains(ins, opts);
+      built.chains.forEach((chain, i) => {
+        const map = new Map([['/message.xml', { hash: 'SHA-512' as const, value: ins[i]!.parts[0]! }]]);
+        if (withBody) map.set('/attachment1', { hash: 'SHA-512' as const, value: ins[i]!.parts[1]! });
+        const result = verifyHashChain(built.resultXml, chain, '/sig-hashchain.xml', map);
+        expect(Buffer.from(result.value).equals(Buffer.from(built.top))).toBe(true);
+      });
+    });
+  }
+
+  it('the top of two inputs is the digest of their DigestList', () => {
+    const [a, b] = [sha512('a'), sha512('b')];
+    const built = buildHashChains([{ parts: [a] }, { parts: [b] }], opts);
+    expect(Buffer.from(built.top).equals(Buffer.from(hashStep('SHA-512', a, b)))).toBe(true);
+  });
+
+  it('detects another input, an unreferenced input and a forged result', () => {
+    const ins = inputs(4);
+    const built = buildHashChains(ins, opts);
+    const chain = built.chains[2]!;
+    const input = (v: Uint8Array) => new Map([['/message.xml', { hash: 'SHA-512' as const, value: v }]]);
+    expectCode(
+      () => verifyHashChain(built.resultXml, chain, '/sig-hashchain.xml', input(sha512('x'))),
+      'InvalidHashChainRef',
+    );
+    const extra = input(ins[2]!.parts[0]!);
+    extra.set('/attachment1', { hash: 'SHA-512', value: sha512('y') });
+    expectCode(
+      () => verifyHashChain(built.resultXml, chain, '/sig-hashchain.xml', extra),
+      'HashChainUnusedInputs',
+    );
+    const forged = built.resultXml.replace(
+      /<ds:DigestValue>[^<]+/,
+      `<ds:DigestValue>${Buffer.from(sha512('z')).toString('base64')}`,
+    );
+    expectCode(
+      () => verifyHashChain(forged, chain, '/sig-hashchain.xml', input(ins[2]!.parts[0]!)),
+      'InvalidHashChain',
+    );
+  });
+
+  it('refuses malformed and cyclic chains', () => {
+    const built = buildHashChains(inputs(2), opts);
+    const v = new Map([['/message.xml', { hash: 'SHA-512' as const, value: sha512('m0') }]]);
+    const cyclic = built.chains[0]!.replace(
+      '<hc:DataRef URI="/message.xml">',
+      '<hc:StepRef URI="#STEP0"/><hc:DataRef URI="/message.xml">',
+    );
+    expectCode(() => verifyHashChain(built.resultXml, cyclic, '/sig-hashchain.xml', v), 'MalformedHashChain');
+    for (const bad of ['', '<x/>', 'not xml', built.chains[0]!.slice(0, 100)])
+      expectCode(() => verifyHashChain(built.resultXml, bad, '/sig-hashchain.xml', v), 'MalformedHashChain');
+  });
+
+  it('a batch signature covers each message with its body, and only it', async () => {
+    const messages = [0, 1, 2].map((i) => ({
+      message: sha512(`h${i}`),
+      attachments: i === 1 ? [sha512('body')] : [],
+    }));
+    const datas = await signMessages(key(), messages, new Date());
+    expect(new Set(datas.map((d) => d.signatureXml)).size).toBe(1);
+    datas.forEach((d, i) => verifyMessageSignature(d, messages[i]!));
+    expectCode(() => verifyMessageSignature(datas[0]!, messages[1]!), 'InvalidHashChainRef');
+    expectCode(
+      () =>
+        verifyMessageSignature(datas[1]!, { message: messages[1]!.message, attachments: [sha512('other')] }),
+      'InvalidHashChainRef',
+    );
+  });
+});

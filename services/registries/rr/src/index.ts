@@ -1,0 +1,3 @@
+export * from './db.js';
+export * from './seed.js';
+export * from './server.js';

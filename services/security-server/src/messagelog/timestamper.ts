@@ -1,0 +1,159 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from '@riik/http';
+import { Certificate } from '@riik/pki';
+import { asBytes } from '@riik/storage';
+import {
+  buildHashChains,
+  MessageFileNames,
+  XRoadFault,
+  type GlobalConf,
+  type XRoadErrorPrefix,
+} from '@riik/xroad';
+import type { SecurityServerConfig } from '../config.js';
+import type { SecurityServerDatabase } from '../db/schema.js';
+import type { MessageLog } from './log.js';
+import { requestTimeStamp, sha512, TspError, type TsaTrust } from './tsp-client.js';
+
+/**
+ * Batch time-stamping of the message log (X-Road's Timestamper; BATCH-TS): on an interval — or
+ * before every message is answered, in `immediate` mode — the records without a time-stamp are
+ * hashed into a tree over their signatures (`/META-INF/signatures.xml` of each record's ASiC
+ * container), one RFC 3161 time-stamp is requested over the tree's HashChainResult, and each record
+ * stores the token's id and its own hash chain. Approved TSAs come from the global configuration;
+ * the configured URLs (riik's own TSA) are tried first.
+ */
+export class Timestamper {
+  private running: Promise<number> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private nextId = 1;
+  lastSuccess: Date | undefined;
+  lastError: string | undefined;
+
+  constructor(
+    private readonly db: Kysely<SecurityServerDatabase>,
+    private readonly messageLog: MessageLog,
+    private readonly config: SecurityServerConfig['timestamping'],
+    private readonly gconf: () => GlobalConf | undefined,
+    private readonly log: Logger,
+    private readonly now: () => Date,
+  ) {}
+
+  async init(): Promise<void> {
+    const row = await this.db
+      .selectFrom('timestamps')
+      .select((eb) => [eb.fn.max('id').as('max')])
+      .executeTakeFirst();
+    this.nextId = Number(row?.max ?? 0) + 1;
+  }
+
+  start(): void {
+    this.timer = setInterval(
+      () => void this.run().catch(() => undefined),
+      this.config.intervalSeconds * 1000,
+    );
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Time-stamp what is pending now; runs are serialised. Resolves to the number of records stamped. */
+  run(): Promise<number> {
+    const next = (this.running ?? Promise.resolve(0)).catch(() => 0).then(() => this.stampPending());
+    this.running = next;
+    return next;
+  }
+
+  /** In immediate mode, make sure `recordId` is time-stamped before the message goes on. */
+  async afterRecord(recordId: number, prefix: XRoadErrorPrefix): Promise<void> {
+    if (!this.config.immediate) return;
+    await this.run().catch(() => 0);
+    const row = await this.db
+      .selectFrom('message_log')
+      .select('timestamp_id')
+      .where('id', '=', recordId)
+      .executeTakeFirst();
+    if (row?.timestamp_id === null || row?.timestamp_id === undefined)
+      throw new XRoadFault(
+        `${prefix}.TimestampingFailed`,
+        `the message could not be time-stamped: ${this.lastError ?? 'unknown error'}`,
+      );
+  }
+
+  /**
+   * The TSA must be certified by an approved CA as a time-stamping unit and, when the central server
+   * lists approved TSAs, be one of them (riik accepts any TSA of an approved CA while the list is
+   * empty; docs/xroad-compat.md).
+   */
+  private trusted(conf: GlobalConf): TsaTrust {
+    return {
+      anchors: conf.trustedCas.map((c) => c.top),
+      intermediates: conf.trustedCas.flatMap((c) => c.intermediates),
+      approved: conf.approvedTsas.map((t) => Certificate.fromDer(t.cert)),
+    };
+  }
+
+  private async stampPending(): Promise<number> {
+    const conf = this.gconf();
+    const pending = await this.db
+      .selectFrom('message_log')
+      .select(['id', 'signature_hash'])
+      .where('timestamp_id', 'is', null)
+      .orderBy('id')
+      .limit(this.config.batchMax)
+      .execute();
+    if (pending.length === 0) return 0;
+    if (!conf) {
+      this.lastError = 'no valid global configuration';
+      return 0;
+    }
+    const built = buildHashChains(
+      pending.map((p) => ({ parts: [asBytes(p.signature_hash)] })),
+      {
+        hash: 'SHA-512',
+        chainFile: MessageFileNames.tsHashChain,
+        dataFile: MessageFileNames.signature,
+        allowSingle: true,
+      },
+    );
+    const imprint = sha512(built.resultXml);
+    const urls = [...new Set([...this.config.urls, ...conf.approvedTsas.map((t) => t.url)])];
+    const errors: string[] = [];
+    for (const url of urls) {
+      try {
+        const ts = await requestTimeStamp(url, imprint, this.trusted(conf));
+        const id = this.nextId++;
+        await this.messageLog.writer.write(async (trx) => {
+          await trx
+            .insertInto('timestamps')
+            .values({
+              id,
+              created_at: ts.genTime.getTime(),
+              token: ts.token,
+              hash_chain_result: built.resultXml,
+              url,
+            })
+            .execute();
+          for (const [i, p] of pending.entries())
+            await trx
+              .updateTable('message_log')
+              .set({ timestamp_id: id, ts_hash_chain: built.chains[i]! })
+              .where('id', '=', p.id)
+              .execute();
+        });
+        await this.messageLog.refreshPending();
+        this.lastSuccess = this.now();
+        this.lastError = undefined;
+        this.log.debug({ records: pending.length, url }, 'message log time-stamped');
+        return pending.length;
+      } catch (err) {
+        if (!(err instanceof TspError)) throw err;
+        errors.push(err.message);
+      }
+    }
+    this.lastError = urls.length === 0 ? 'no time-stamping authority is configured' : errors.join('; ');
+    this.log.warn({ pending: pending.length, error: this.lastError }, 'time-stamping failed');
+    return 0;
+  }
+}
