@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+START=$(date +%s)
+step() { printf '\n\033[1m== %s\033[0m  (%ss)\n' "$*" "$(($(date +%s) - START))"; }
 
 # --- Debian tools the interop tests call -------------------------------------------------
 # command → Debian package
@@ -78,3 +79,4 @@ export CI=${CI:-1}
 # --- tests ---------------------------------------------------------------------------------
 step "tests (vitest)"
 npx vitest run "$@"
+step "done"
