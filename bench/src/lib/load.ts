@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import autocannon from 'autocannon';
 
 export interface Throughput {
   requestsPerSecond: number;
@@ -59,72 +58,94 @@ end`,
 }
 
 export interface Latency {
+  /** Milliseconds. */
   p50: number;
   p99: number;
   requestsPerSecond: number;
   errors: number;
 }
 
-/** Latency at a fixed offered rate (autocannon paces requests; wrk cannot). */
-export async function pacedPost(
-  url: string,
-  body: Uint8Array,
-  contentType: string,
-  rate: number,
-  seconds = 10,
-): Promise<Latency> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': contentType },
-    body: Buffer.from(body),
-    connections: 20,
-    overallRate: rate,
-    duration: seconds,
-  });
-  return {
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    requestsPerSecond: result.requests.average,
-    errors: result.errors + result.non2xx,
-  };
-}
-
 /**
- * Throughput with ApacheBench: a new connection per request (HTTP/1.0, no keep-alive), which is
- * the only mode `openssl ocsp -port` serves reliably, so riik and openssl are driven identically.
- * ab counts responses whose length differs from the first as "failed"; OCSP responses differ by
- * a byte with the ECDSA signature, so only connect/receive/exception failures are errors.
+ * Latency at a fixed offered rate with hey (Go): each of `workers` paces its requests with a
+ * ticker, so the load is spread evenly over each second rather than sent in bursts.
  */
-export async function abPost(
+export async function heyPaced(
   url: string,
   body: Uint8Array,
   contentType: string,
   dir: string,
-  requests = 20_000,
-  concurrency = 32,
-): Promise<Throughput> {
-  const file = `${dir}/ab-body.der`;
+  rate: number,
+  seconds = 10,
+  workers = 10,
+): Promise<Latency> {
+  const file = `${dir}/hey-body.bin`;
   writeFileSync(file, body);
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn('ab', [
-      '-q',
-      '-n',
-      String(requests),
-      '-c',
-      String(concurrency),
-      '-p',
-      file,
-      '-T',
-      contentType,
-      url,
-    ]);
+  const out = await run('hey', [
+    '-z',
+    `${seconds}s`,
+    '-c',
+    String(workers),
+    '-q',
+    String(rate / workers),
+    '-m',
+    'POST',
+    '-T',
+    contentType,
+    '-D',
+    file,
+    url,
+  ]);
+  const pick = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+  const ok = pick(/\[200\]\s+(\d+) responses/);
+  const total = [...out.matchAll(/\[(\d{3})\]\s+(\d+) responses/g)].reduce((n, m) => n + Number(m[2]), 0);
+  return {
+    p50: pick(/50% in ([\d.]+) secs/) * 1000,
+    p99: pick(/99% in ([\d.]+) secs/) * 1000,
+    requestsPerSecond: pick(/Requests\/sec:\s+([\d.]+)/),
+    errors: total - ok + (out.match(/Error distribution:/) ? 1 : 0),
+  };
+}
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args);
     let text = '';
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
     child.stderr.on('data', (d: Buffer) => (text += d.toString()));
     child.on('error', reject);
     child.on('close', () => resolve(text));
   });
+}
+
+/**
+ * Throughput with ApacheBench. With `keepAlive`, ab asks for HTTP keep-alive and each server
+ * decides (riik keeps the connection; `openssl ocsp -port` answers HTTP/1.0 and closes); without,
+ * every request opens a new connection. ab counts responses whose length differs from the first
+ * as "failed"; OCSP responses differ by a byte with the ECDSA signature, so only connect, receive
+ * and exception failures are errors.
+ */
+export async function abPost(
+  url: string,
+  body: Uint8Array,
+  contentType: string,
+  dir: string,
+  options: { requests?: number; concurrency?: number; keepAlive?: boolean } = {},
+): Promise<Throughput> {
+  const file = `${dir}/ab-body.der`;
+  writeFileSync(file, body);
+  const out = await run('ab', [
+    ...(options.keepAlive ? ['-k'] : []),
+    '-q',
+    '-n',
+    String(options.requests ?? 20_000),
+    '-c',
+    String(options.concurrency ?? 32),
+    '-p',
+    file,
+    '-T',
+    contentType,
+    url,
+  ]);
   const rps = /Requests per second:\s+([\d.]+)/.exec(out);
   if (!rps) throw new Error(`ab failed: ${out}`);
   const f = /\(Connect: (\d+), Receive: (\d+), Length: \d+, Exceptions: (\d+)\)/.exec(out);
