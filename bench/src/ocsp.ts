@@ -214,7 +214,7 @@ export async function run(): Promise<void> {
       [
         `errors/non-2xx: keep-alive riik ${riik.errors}/${riik.non2xx}, openssl ${peer.errors}/${peer.non2xx}; new connections riik ${riikNew.errors}/${riikNew.non2xx}, openssl ${peerNew.errors}/${peerNew.non2xx}; nonce riik ${riikNonce.errors}/${riikNonce.non2xx}, openssl ${peerNonce.errors}/${peerNonce.non2xx}; rotation ${riikRotation.errors}/${riikRotation.non2xx}; paced ${paced.errors}`,
         'openssl ocsp -port answers HTTP/1.0, closes every connection and serves one at a time; wrk and autocannon stall it (it spins on a closed connection), so the head-to-head uses ab for both.',
-        'With a new connection per request both servers spend most of their time in connection set-up; in a profile of riik under that load, a third of its time is idle and most of the rest is in the kernel's accept, writev and close, so ab and the kernel set the limit.',
+        'With a new connection per request both servers spend most of their time in connection set-up; in a profile of riik under that load, a third of its time is idle and most of the rest is in the kernel (accept, writev, close), so ab and the kernel set the limit.',
         'riik: one Node process (`riik serve ca`), SQLite; openssl 3: `openssl ocsp -index -port`, one process (its default), same responder key and certificate; all on the same 2-core machine as the load generator.',
       ],
       {
