@@ -70,3 +70,43 @@ describe('bad configuration', () => {
     });
   });
 });
+
+describe('SQLite statement cache', () => {
+  it('reuses prepared statements across values and keeps working past its size', async () => {
+    const database = await openDatabase<DB>({ url: `${dir.path}/cache.db` });
+    try {
+      await migrateToLatest(database, migrations, 'test');
+      const { db } = database;
+      for (let i = 0; i < 50; i++) {
+        await db
+          .insertInto('things')
+          .values({ id: `k${i}`, n: i, data: new Uint8Array([i]) })
+          .execute();
+      }
+      for (let i = 0; i < 50; i++) {
+        const row = await db
+          .selectFrom('things')
+          .selectAll()
+          .where('id', '=', `k${i}`)
+          .executeTakeFirstOrThrow();
+        expect(row.n).toBe(i);
+      }
+      // More distinct SQL texts than the cache holds (IN lists of growing length), then the first again.
+      for (let k = 1; k <= 300; k++) {
+        const ids = Array.from({ length: (k % 40) + 1 }, (_, j) => `k${j}`);
+        const rows = await db
+          .selectFrom('things')
+          .select('id')
+          .where('id', 'in', ids)
+          .where('n', '<', k)
+          .execute();
+        expect(rows.length).toBe(Math.min(ids.length, k));
+      }
+      expect(
+        (await db.selectFrom('things').selectAll().where('id', '=', 'k7').executeTakeFirstOrThrow()).n,
+      ).toBe(7);
+    } finally {
+      await database.close();
+    }
+  });
+});
