@@ -93,14 +93,9 @@ describe('SQLite statement cache', () => {
       }
       // More distinct SQL texts than the cache holds (IN lists of growing length), then the first again.
       for (let k = 1; k <= 300; k++) {
-        const ids = Array.from({ length: (k % 40) + 1 }, (_, j) => `k${j}`);
-        const rows = await db
-          .selectFrom('things')
-          .select('id')
-          .where('id', 'in', ids)
-          .where('n', '<', k)
-          .execute();
-        expect(rows.length).toBe(Math.min(ids.length, k));
+        const ids = Array.from({ length: k }, (_, j) => `k${j % 50}`);
+        const rows = await db.selectFrom('things').select('id').where('id', 'in', ids).execute();
+        expect(rows.length).toBe(Math.min(k, 50));
       }
       expect(
         (await db.selectFrom('things').selectAll().where('id', '=', 'k7').executeTakeFirstOrThrow()).n,
