@@ -3,6 +3,7 @@ import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { RsaSaPssParams } from '@peculiar/asn1-rsa';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import type { HashAlgorithm, Signer } from '@riik/keys';
+import { children, decodeOid, parseDer, readTlv } from './der.js';
 import { PkiError } from './errors.js';
 import { OID } from './oids.js';
 
@@ -97,6 +98,28 @@ export function verifySignature(
     return false; // malformed signature bytes: a failed verification, not a crash
   }
   throw new PkiError('UNSUPPORTED_ALGORITHM', `unsupported signature algorithm ${oid}`);
+}
+
+/**
+ * An AlgorithmIdentifier from its DER. One with absent or NULL parameters (ECDSA, RSA PKCS#1
+ * v1.5, EdDSA: every signature algorithm but RSASSA-PSS) is read by hand: a validator reads one
+ * for every OCSP response and time-stamp token, and the ASN.1 library's generic parse cost more
+ * than the rest of the token's framing. Anything else goes through the library (PSS parameters).
+ */
+export function decodeAlgorithmIdentifier(der: Uint8Array, what: string): AlgorithmIdentifier {
+  try {
+    const outer = readTlv(der, 0);
+    if (outer.tag === 0x30 && outer.end === der.length) {
+      const [oid, parameters, extra] = children(der, outer);
+      const noParameters =
+        !parameters || (parameters.tag === 0x05 && parameters.end === parameters.contentStart);
+      if (oid?.tag === 0x06 && noParameters && !extra)
+        return new AlgorithmIdentifier({ algorithm: decodeOid(der.subarray(oid.contentStart, oid.end)) });
+    }
+  } catch {
+    // not well formed: the library's parse below reports it
+  }
+  return parseDer(der, AlgorithmIdentifier, what);
 }
 
 /** A node KeyObject from SubjectPublicKeyInfo DER. */

@@ -220,6 +220,22 @@ export function sortedSetContent(elements: Uint8Array[]): Uint8Array {
   return Buffer.concat([...elements].sort(compareDer));
 }
 
+/**
+ * A DER GeneralizedTime's content (X.690 §11.7): "YYYYMMDDhhmmss[.f+]Z", UTC, seconds present,
+ * a fraction without trailing zeros. `what` names the field in the MALFORMED_DER message.
+ */
+export function decodeGeneralizedTime(content: Uint8Array, what: string): Date {
+  const text = Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('latin1');
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d*[1-9]))?Z$/.exec(text);
+  if (!m) throw new PkiError('MALFORMED_DER', `${what} ${JSON.stringify(text)} is not DER GeneralizedTime`);
+  const [, y, mo, d, h, mi, s, frac] = m;
+  const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
+  const date = new Date(Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!, ms));
+  if (date.getUTCMonth() !== +mo! - 1 || date.getUTCDate() !== +d! || +h! > 23 || +mi! > 59 || +s! > 59)
+    throw new PkiError('MALFORMED_DER', `${what} is not a valid date`);
+  return date;
+}
+
 /** Dotted text of an OBJECT IDENTIFIER's content octets; throws MALFORMED_DER when not minimal. */
 export function decodeOid(content: Uint8Array): string {
   if (content.length === 0 || content.length > 64) throw new PkiError('MALFORMED_DER', 'bad OID length');

@@ -16,6 +16,7 @@
  * The first response that passes is used; otherwise the first relevant response's findings count.
  */
 import { createHash } from 'node:crypto';
+import { bytesEqual } from '@riik/core';
 import {
   certIdHashOfOid,
   children,
@@ -131,11 +132,11 @@ function singleResponseFor(
 ): NonNullable<ParsedOcspResponse['basic']>['responses'][number] | undefined {
   const issuerName = encodedIssuer(input.signer);
   return response.basic!.responses.find((r) => {
-    const hash = certIdHashOfOid(r.certId.hashAlgorithm.algorithm);
+    const hash = certIdHashOfOid(r.certId.hashAlgorithm);
     if (!hash || r.serialHex !== input.signer.serialHex) return false;
     const h = (data: Uint8Array) => createHash(NODE_HASH[hash]!).update(data).digest();
-    if (!h(issuerName).equals(Buffer.from(r.certId.issuerNameHash.buffer))) return false;
-    return !input.issuer || h(input.issuer.publicKeyBits).equals(Buffer.from(r.certId.issuerKeyHash.buffer));
+    if (!bytesEqual(h(issuerName), r.certId.issuerNameHash)) return false;
+    return !input.issuer || bytesEqual(h(input.issuer.publicKeyBits), r.certId.issuerKeyHash);
   });
 }
 
@@ -256,8 +257,12 @@ const DIGEST_OIDS: Record<string, string> = {
 export function digestInfoNonce(extnValue: Uint8Array): { hash: string; digest: Uint8Array } | undefined {
   try {
     let der = extnValue;
-    const outer = readTlv(der, 0);
-    if (outer.tag === 0x04 && outer.end === der.length) der = der.subarray(outer.contentStart, outer.end);
+    if (der[0] === 0x04) {
+      const outer = readTlv(der, 0);
+      if (outer.end === der.length) der = der.subarray(outer.contentStart, outer.end);
+    }
+    // most nonces are random octets (RFC 8954): not even the start of a DigestInfo
+    if (der[0] !== 0x30) return undefined;
     const seq = readTlv(der, 0);
     if (seq.tag !== 0x30 || seq.end !== der.length) return undefined;
     const [alg, digest] = children(der, seq);

@@ -6,7 +6,6 @@ import { fail, type RevocationInfo, type ValidationResult } from '../validation/
 import { issuerHashes } from './certid.js';
 import { certIdHashOfOid } from './certid.js';
 import type { ParsedOcspResponse } from './response.js';
-import { bytes } from '../der.js';
 
 export interface VerifyOcspOptions {
   cert: Certificate;
@@ -45,13 +44,13 @@ export function verifyOcspResponse(
   }
   const basic = response.basic;
   const single = basic.responses.find((r) => {
-    const hash = certIdHashOfOid(r.certId.hashAlgorithm.algorithm);
+    const hash = certIdHashOfOid(r.certId.hashAlgorithm);
     if (!hash) return false;
     const ih = issuerHashes(issuer, hash);
     return (
       r.serialHex === cert.serialHex &&
-      bytesEqual(bytes(r.certId.issuerNameHash.buffer), ih.nameHash) &&
-      bytesEqual(bytes(r.certId.issuerKeyHash.buffer), ih.keyHash)
+      bytesEqual(r.certId.issuerNameHash, ih.nameHash) &&
+      bytesEqual(r.certId.issuerKeyHash, ih.keyHash)
     );
   });
   if (!single) return fail('OCSP_BAD_RESPONSE', 'the OCSP response is not about this certificate', [cert]);

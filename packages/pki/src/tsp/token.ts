@@ -3,7 +3,7 @@ import { bytesEqual } from '@riik/core';
 import type { HashAlgorithm, Signer } from '@riik/keys';
 import { nodeHashName } from '@riik/keys';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
-import { signatureAlgorithm, verifySignature } from '../algorithms.js';
+import { decodeAlgorithmIdentifier, signatureAlgorithm, verifySignature } from '../algorithms.js';
 import {
   children,
   decodeOid,
@@ -12,7 +12,6 @@ import {
   encodeOid,
   encodeSequence,
   encodeTlv,
-  parseDer,
   readTlv,
   serializeDer,
   sortedSetContent,
@@ -344,9 +343,9 @@ export function parseTimeStampToken(input: Uint8Array): ParsedTimeStampToken {
   };
 }
 
-/** Via the ASN.1 library: verifySignature reads RSASSA-PSS parameters from it. */
+/** As an AlgorithmIdentifier: verifySignature reads RSASSA-PSS parameters from it. */
 function parseAlgorithmIdentifier(der: Uint8Array): AlgorithmIdentifier {
-  return parseDer(der, AlgorithmIdentifier, 'time-stamp token signatureAlgorithm');
+  return decodeAlgorithmIdentifier(der, 'time-stamp token signatureAlgorithm');
 }
 
 function parseCmsTime(der: Uint8Array, tlv: Tlv): Date {

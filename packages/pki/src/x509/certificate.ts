@@ -235,12 +235,17 @@ export class Certificate {
   get qcTypes(): string[] {
     const qc = this.parseExtension(OID.qcStatements, QCStatements);
     const typeStatement = qc?.find((s) => s.statementId === OID.qcsQcType);
-    if (!typeStatement?.statementInfo) return [];
-    try {
-      return [...AsnConvert.parse(typeStatement.statementInfo, QcTypeSequence)];
-    } catch {
-      return [];
-    }
+    const info = typeStatement?.statementInfo;
+    if (!info) return [];
+    return [
+      ...this.memo('qcTypes', () => {
+        try {
+          return [...AsnConvert.parse(info, QcTypeSequence)];
+        } catch {
+          return [];
+        }
+      }),
+    ];
   }
   get subjectKeyIdentifier(): Uint8Array | undefined {
     const ski = this.parseExtension(OID.subjectKeyIdentifier, SubjectKeyIdentifier);
