@@ -21,7 +21,6 @@ import {
   certIdHashOfOid,
   children,
   encodeOid,
-  keyIdentifier,
   OID,
   parseOcspResponse,
   PkiError,
@@ -72,7 +71,7 @@ export interface RevocationCheck {
   readonly response?: ParsedOcspResponse;
 }
 
-const NODE_HASH: Record<string, string> = {
+const NODE_HASH: Record<string, 'sha1' | 'sha256' | 'sha384' | 'sha512'> = {
   'SHA-1': 'sha1',
   'SHA-256': 'sha256',
   'SHA-384': 'sha384',
@@ -106,7 +105,10 @@ export function parseOcspResponses(ders: readonly Uint8Array[]): ParsedOcspRespo
 export function checkRevocation(input: RevocationInput): RevocationCheck {
   const parsed = input.ocsp.responses;
   const unusable = input.ocsp.unusable;
-  const relevant = parsed.filter((r) => singleResponseFor(r, input) !== undefined);
+  const relevant = parsed.flatMap((response) => {
+    const single = singleResponseFor(response, input);
+    return single ? [{ response, single }] : [];
+  });
   if (relevant.length === 0) {
     return {
       findings: [
@@ -117,8 +119,8 @@ export function checkRevocation(input: RevocationInput): RevocationCheck {
     };
   }
   let first: RevocationCheck | undefined;
-  for (const response of relevant) {
-    const checked = checkResponse(response, input);
+  for (const { response, single } of relevant) {
+    const checked = checkResponse(response, single, input);
     if (!checked.findings.some((f) => f.severity === 'invalid' || f.severity === 'indeterminate'))
       return checked;
     first ??= checked;
@@ -126,23 +128,26 @@ export function checkRevocation(input: RevocationInput): RevocationCheck {
   return first!;
 }
 
-function singleResponseFor(
-  response: ParsedOcspResponse,
-  input: RevocationInput,
-): NonNullable<ParsedOcspResponse['basic']>['responses'][number] | undefined {
+type SingleResponse = NonNullable<ParsedOcspResponse['basic']>['responses'][number];
+
+/** The SingleResponse about the signer's certificate: its CertID names the serial, issuer name and key. */
+function singleResponseFor(response: ParsedOcspResponse, input: RevocationInput): SingleResponse | undefined {
   const issuerName = encodedIssuer(input.signer);
   return response.basic!.responses.find((r) => {
     const hash = certIdHashOfOid(r.certId.hashAlgorithm);
     if (!hash || r.serialHex !== input.signer.serialHex) return false;
-    const h = (data: Uint8Array) => createHash(NODE_HASH[hash]!).update(data).digest();
-    if (!bytesEqual(h(issuerName), r.certId.issuerNameHash)) return false;
-    return !input.issuer || bytesEqual(h(input.issuer.publicKeyBits), r.certId.issuerKeyHash);
+    const nodeHash = NODE_HASH[hash]!;
+    if (!bytesEqual(createHash(nodeHash).update(issuerName).digest(), r.certId.issuerNameHash)) return false;
+    return !input.issuer || bytesEqual(input.issuer.digest(nodeHash, 'publicKey'), r.certId.issuerKeyHash);
   });
 }
 
-function checkResponse(response: ParsedOcspResponse, input: RevocationInput): RevocationCheck {
+function checkResponse(
+  response: ParsedOcspResponse,
+  single: SingleResponse,
+  input: RevocationInput,
+): RevocationCheck {
   const basic = response.basic!;
-  const single = singleResponseFor(response, input)!;
   const findings: Finding[] = [];
   const producedAt = basic.producedAt;
 
@@ -226,9 +231,9 @@ function responderAuthorised(
 
 function matchesResponderId(basic: NonNullable<ParsedOcspResponse['basic']>, cert: Certificate): boolean {
   if (basic.responderByKey)
-    return Buffer.from(basic.responderByKey).equals(Buffer.from(keyIdentifier(cert.publicKeyBits)));
-  if (basic.responderByNameDer)
-    return Buffer.from(basic.responderByNameDer).equals(Buffer.from(cert.subjectDer));
+    // KeyHash: SHA-1 of the responder's subjectPublicKey bits (RFC 6960 4.2.1)
+    return bytesEqual(basic.responderByKey, cert.digest('sha1', 'publicKey'));
+  if (basic.responderByNameDer) return bytesEqual(basic.responderByNameDer, cert.subjectDer);
   return false;
 }
 

@@ -55,6 +55,9 @@ export function parseXml(input: Uint8Array, limits: Partial<XmlLimits> = {}): Do
       onError: (level, message) => {
         problems.push(`${level}: ${message}`);
       },
+      // no line and column numbers on every node: nothing reads them, and tracking them was a
+      // tenth of the parse (the error messages are the same without)
+      locator: false,
       // xmldom normalizes line ends as XML 1.1 does (NEL and LINE SEPARATOR too); in an XML 1.0
       // document those are ordinary characters that C14N keeps (libxml2 and Xerces do).
       ...(/^<\?xml\s+version\s*=\s*["']1\.1["']/.test(text) ? {} : { normalizeLineEndings: xml10LineEnds }),

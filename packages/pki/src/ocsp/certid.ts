@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { CertID } from '@peculiar/asn1-ocsp';
 import { OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
@@ -15,7 +14,7 @@ const HASH_OID: Record<CertIdHash, string> = {
   'SHA-384': OID.sha384,
   'SHA-512': OID.sha512,
 };
-const NODE_NAME: Record<CertIdHash, string> = {
+const NODE_NAME: Record<CertIdHash, 'sha1' | 'sha256' | 'sha384' | 'sha512'> = {
   'SHA-1': 'sha1',
   'SHA-256': 'sha256',
   'SHA-384': 'sha384',
@@ -37,8 +36,11 @@ export interface IssuerHashes {
 }
 
 export function issuerHashes(issuer: Certificate, hash: CertIdHash): IssuerHashes {
-  const h = (data: Uint8Array) => new Uint8Array(createHash(NODE_NAME[hash]).update(data).digest());
-  return { hash, nameHash: h(issuer.subjectDer), keyHash: h(issuer.publicKeyBits) };
+  return {
+    hash,
+    nameHash: issuer.digest(NODE_NAME[hash], 'subject'),
+    keyHash: issuer.digest(NODE_NAME[hash], 'publicKey'),
+  };
 }
 
 /** A lookup key for an issuer: "<hash>:<nameHash hex>:<keyHash hex>". */

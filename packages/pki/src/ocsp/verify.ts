@@ -1,7 +1,6 @@
 import { bytesEqual } from '@riik/core';
 import { OID } from '../oids.js';
 import type { Certificate } from '../x509/certificate.js';
-import { keyIdentifier } from '../x509/extensions.js';
 import { fail, type RevocationInfo, type ValidationResult } from '../validation/result.js';
 import { issuerHashes } from './certid.js';
 import { certIdHashOfOid } from './certid.js';
@@ -22,7 +21,8 @@ export interface VerifyOcspOptions {
 }
 
 function matchesResponderId(basic: NonNullable<ParsedOcspResponse['basic']>, cert: Certificate): boolean {
-  if (basic.responderByKey) return bytesEqual(basic.responderByKey, keyIdentifier(cert.publicKeyBits));
+  // KeyHash: SHA-1 of the responder's subjectPublicKey bits (RFC 6960 §4.2.1)
+  if (basic.responderByKey) return bytesEqual(basic.responderByKey, cert.digest('sha1', 'publicKey'));
   if (basic.responderByNameDer) return bytesEqual(basic.responderByNameDer, cert.subjectDer);
   return false;
 }

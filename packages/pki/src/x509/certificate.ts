@@ -17,7 +17,7 @@ import {
   type Name,
 } from '@peculiar/asn1-x509';
 import { QCStatements } from '@peculiar/asn1-x509-qualified';
-import { fromPemAll, toHex, toPem } from '@riik/core';
+import { bytesEqual, fromPemAll, toHex, toPem } from '@riik/core';
 import { publicKeyFromSpki, verifySignature } from '../algorithms.js';
 import { bytes, firstElementBytes, parseDer, serializeDer } from '../der.js';
 import { PkiError } from '../errors.js';
@@ -65,14 +65,21 @@ export class Certificate {
   private cachedKey?: KeyObject;
   /** Verified issuers: a certificate and its issuer never change, so neither does the answer. */
   private readonly signedBy = new WeakMap<Certificate, boolean>();
-  /** Values derived from the DER (encodings, parsed extensions), computed once: paths and OCSP ask often. */
+  /**
+   * Values derived from the DER (encodings, names, parsed extensions, digests), computed once:
+   * every signature, token and OCSP response a validator reads asks the same questions of the
+   * same CA, TSA and responder certificates. Keys are constant strings (extension OIDs for
+   * extensions), so a lookup allocates nothing.
+   */
   private readonly derived = new Map<string, unknown>();
 
   private memo<T>(key: string, compute: () => T): T {
-    if (this.derived.has(key)) return this.derived.get(key) as T;
-    const value = compute();
-    this.derived.set(key, value);
-    return value;
+    let value = this.derived.get(key) as T | undefined;
+    if (value === undefined && !this.derived.has(key)) {
+      value = compute();
+      this.derived.set(key, value);
+    }
+    return value as T;
   }
 
   private constructor(der: Uint8Array) {
@@ -145,10 +152,10 @@ export class Certificate {
     return this.tbs.issuer;
   }
   get subjectString(): string {
-    return nameToString(this.subject);
+    return this.memo('subjectString', () => nameToString(this.subject));
   }
   get issuerString(): string {
-    return nameToString(this.issuer);
+    return this.memo('issuerString', () => nameToString(this.issuer));
   }
   /** DER of the subject Name, as CertID / chain matching need it. */
   get subjectDer(): Uint8Array {
@@ -158,10 +165,17 @@ export class Certificate {
     return this.memo('issuerDer', () => serializeDer(this.issuer));
   }
   get notBefore(): Date {
-    return this.tbs.validity.notBefore.getTime();
+    return new Date(this.validity.notBefore);
   }
   get notAfter(): Date {
-    return this.tbs.validity.notAfter.getTime();
+    return new Date(this.validity.notAfter);
+  }
+  /** The validity period in milliseconds since the epoch (isValidAt is asked at every path step). */
+  private get validity(): { notBefore: number; notAfter: number } {
+    return this.memo('validity', () => ({
+      notBefore: this.tbs.validity.notBefore.getTime().getTime(),
+      notAfter: this.tbs.validity.notAfter.getTime().getTime(),
+    }));
   }
   get spkiDer(): Uint8Array {
     return this.memo('spkiDer', () => serializeDer(this.tbs.subjectPublicKeyInfo));
@@ -179,7 +193,23 @@ export class Certificate {
   }
   /** SHA-256 of the DER, hex: riik's handle for a certificate in logs and indexes. */
   get sha256Hex(): string {
-    return this.memo('sha256Hex', () => createHash('sha256').update(this.der).digest('hex'));
+    return this.memo('sha256Hex', () => toHex(this.digest('sha256')));
+  }
+
+  /**
+   * A digest of the certificate (its DER: ESSCertID, XAdES CertDigest), of its subject Name (OCSP
+   * CertID issuerNameHash) or of its subjectPublicKey bits (CertID issuerKeyHash, OCSP ResponderID
+   * byKey), computed once per algorithm. A fresh copy each time.
+   */
+  digest(
+    algorithm: 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512',
+    of: 'certificate' | 'subject' | 'publicKey' = 'certificate',
+  ): Uint8Array {
+    const value = this.memo(`${of} ${algorithm}`, () => {
+      const data = of === 'certificate' ? this.der : of === 'subject' ? this.subjectDer : this.publicKeyBits;
+      return new Uint8Array(createHash(algorithm).update(data).digest());
+    });
+    return value.slice();
   }
 
   /** Values of a subject attribute (OID.commonName etc.). */
@@ -192,7 +222,7 @@ export class Certificate {
   }
 
   private parseExtension<T>(oid: string, type: new () => T): T | undefined {
-    return this.memo(`extension ${oid}`, () => this.parseExtensionOnce(oid, type));
+    return this.memo(oid, () => this.parseExtensionOnce(oid, type));
   }
 
   private parseExtensionOnce<T>(oid: string, type: new () => T): T | undefined {
@@ -207,21 +237,26 @@ export class Certificate {
 
   /** Key usages, or undefined when the extension is absent. */
   get keyUsage(): KeyUsageName[] | undefined {
-    const ku = this.parseExtension(OID.keyUsage, KeyUsage);
-    if (!ku) return undefined;
-    const flags = ku.toNumber();
-    return KEY_USAGE_FLAGS.filter(([, f]) => (flags & f) !== 0).map(([n]) => n);
+    const names = this.memo('keyUsage', () => {
+      const ku = this.parseExtension(OID.keyUsage, KeyUsage);
+      if (!ku) return undefined;
+      const flags = ku.toNumber();
+      return KEY_USAGE_FLAGS.filter(([, f]) => (flags & f) !== 0).map(([n]) => n);
+    });
+    return names && [...names];
   }
   get extendedKeyUsage(): string[] | undefined {
     const eku = this.parseExtension(OID.extKeyUsage, ExtendedKeyUsage);
     return eku ? [...eku] : undefined;
   }
-  get basicConstraints(): { ca: boolean; pathLength?: number } {
-    const bc = this.parseExtension(OID.basicConstraints, BasicConstraints);
-    if (!bc) return { ca: false };
-    return bc.pathLenConstraint === undefined
-      ? { ca: bc.cA }
-      : { ca: bc.cA, pathLength: bc.pathLenConstraint };
+  get basicConstraints(): { readonly ca: boolean; readonly pathLength?: number } {
+    return this.memo('basicConstraints', () => {
+      const bc = this.parseExtension(OID.basicConstraints, BasicConstraints);
+      if (!bc) return Object.freeze({ ca: false });
+      return Object.freeze(
+        bc.pathLenConstraint === undefined ? { ca: bc.cA } : { ca: bc.cA, pathLength: bc.pathLenConstraint },
+      );
+    });
   }
   get policies(): string[] {
     const cp = this.parseExtension(OID.certificatePolicies, CertificatePolicies);
@@ -281,7 +316,7 @@ export class Certificate {
     return (san ?? []).filter((g) => g.rfc822Name).map((g) => g.rfc822Name!);
   }
   get isSelfIssued(): boolean {
-    return Buffer.from(this.subjectDer).equals(Buffer.from(this.issuerDer));
+    return this.memo('isSelfIssued', () => bytesEqual(this.subjectDer, this.issuerDer));
   }
 
   /** Whether `issuer`'s key verifies this certificate's signature. */
@@ -304,10 +339,12 @@ export class Certificate {
   }
 
   isValidAt(time: Date): boolean {
-    return time >= this.notBefore && time <= this.notAfter;
+    const t = time.getTime();
+    const { notBefore, notAfter } = this.validity;
+    return t >= notBefore && t <= notAfter;
   }
 
   equals(other: Certificate): boolean {
-    return Buffer.from(this.der).equals(Buffer.from(other.der));
+    return other === this || bytesEqual(this.der, other.der);
   }
 }
