@@ -2,7 +2,7 @@ import { CertID } from '@peculiar/asn1-ocsp';
 import { OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { toHex } from '@riik/core';
-import { arrayBuffer, bytes } from '../der.js';
+import { arrayBuffer } from '../der.js';
 import { OID } from '../oids.js';
 import type { Certificate } from '../x509/certificate.js';
 
@@ -54,6 +54,6 @@ export function buildCertId(cert: Certificate, issuer: Certificate, hash: CertId
     hashAlgorithm: new AlgorithmIdentifier({ algorithm: HASH_OID[hash], parameters: null }),
     issuerNameHash: new OctetString(arrayBuffer(ih.nameHash)),
     issuerKeyHash: new OctetString(arrayBuffer(ih.keyHash)),
-    serialNumber: arrayBuffer(bytes(cert.asn.tbsCertificate.serialNumber)),
+    serialNumber: arrayBuffer(cert.serialNumber),
   });
 }

@@ -1,5 +1,6 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
+import type { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import {
   AuthorityInfoAccessSyntax,
   AuthorityKeyIdentifier,
@@ -12,18 +13,31 @@ import {
   KeyUsageFlags,
   SubjectAlternativeName,
   SubjectKeyIdentifier,
+  Name,
   SubjectPublicKeyInfo,
-  type Extension,
-  type Name,
 } from '@peculiar/asn1-x509';
 import { QCStatements } from '@peculiar/asn1-x509-qualified';
 import { bytesEqual, fromPemAll, toHex, toPem } from '@riik/core';
-import { publicKeyFromSpki, verifySignature } from '../algorithms.js';
+import { decodeAlgorithmIdentifier, publicKeyFromSpki, verifySignature } from '../algorithms.js';
 import { bytes, firstElementBytes, parseDer, serializeDer } from '../der.js';
 import { PkiError } from '../errors.js';
 import { OID } from '../oids.js';
 import { QcTypeSequence } from './qc.js';
-import { nameToString, nameValues } from './name.js';
+import {
+  readCertificateFields,
+  type CertificateExtension,
+  type CertificateFields,
+} from './certificate-fields.js';
+import {
+  readAuthorityKeyIdentifier,
+  readKeyUsageFlags,
+  readOidSequence,
+  readPolicyIdentifiers,
+  readQcStatements,
+} from './extension-readers.js';
+import { nameToString, nameValues, rdnsOfDer, rdnsOfName, type NameRdns } from './name.js';
+
+export type { CertificateExtension } from './certificate-fields.js';
 
 export type KeyUsageName =
   | 'digitalSignature'
@@ -59,9 +73,12 @@ const PARSED_LIMIT = 2_000;
  */
 export class Certificate {
   readonly der: Uint8Array;
-  readonly asn: AsnCertificate;
   /** The exact signed bytes (TBSCertificate) from the original encoding. */
   readonly tbsDer: Uint8Array;
+  /** What validation reads, straight from the DER (see certificate-fields.ts). */
+  private readonly fields: CertificateFields;
+  /** The ASN.1 library's object: parsed when first asked for, or up front when the DER is unusual. */
+  private parsed?: AsnCertificate;
   private cachedKey?: KeyObject;
   /** Verified issuers: a certificate and its issuer never change, so neither does the answer. */
   private readonly signedBy = new WeakMap<Certificate, boolean>();
@@ -84,8 +101,20 @@ export class Certificate {
 
   private constructor(der: Uint8Array) {
     this.der = der;
-    this.asn = parseDer(der, AsnCertificate, 'certificate');
-    this.tbsDer = firstElementBytes(der);
+    const fields = readCertificateFields(der);
+    if (fields) {
+      this.fields = fields;
+    } else {
+      this.parsed = parseDer(der, AsnCertificate, 'certificate');
+      try {
+        this.fields = fieldsOf(this.parsed, firstElementBytes(der));
+      } catch (err) {
+        // the library parses some values it cannot encode again (a Name re-encoded for its DER)
+        if (err instanceof PkiError) throw err;
+        throw new PkiError('MALFORMED_DER', `certificate: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    this.tbsDer = this.fields.tbs;
   }
 
   /** The subjectPublicKey bits inside SubjectPublicKeyInfo DER. */
@@ -135,61 +164,83 @@ export class Certificate {
     return toPem('CERTIFICATE', this.der);
   }
 
+  /** The certificate as the ASN.1 library models it (parsed on first use). */
+  get asn(): AsnCertificate {
+    this.parsed ??= parseDer(this.der, AsnCertificate, 'certificate');
+    return this.parsed;
+  }
   get tbs() {
     return this.asn.tbsCertificate;
   }
   get version(): number {
-    return this.tbs.version + 1;
+    return this.fields.version + 1;
+  }
+  /** Serial number INTEGER content octets, as encoded. */
+  get serialNumber(): Uint8Array {
+    return this.fields.serial;
   }
   /** Serial number as lowercase hex of its DER INTEGER content (leading zero kept as encoded). */
   get serialHex(): string {
-    return toHex(bytes(this.tbs.serialNumber));
+    return this.memo('serialHex', () => toHex(this.fields.serial));
   }
   get subject(): Name {
-    return this.tbs.subject;
+    return this.memo('subject', () =>
+      this.parsed ? this.parsed.tbsCertificate.subject : parseDer(this.fields.subject, Name, 'subject'),
+    );
   }
   get issuer(): Name {
-    return this.tbs.issuer;
+    return this.memo('issuer', () =>
+      this.parsed ? this.parsed.tbsCertificate.issuer : parseDer(this.fields.issuer, Name, 'issuer'),
+    );
+  }
+  private get subjectRdns(): NameRdns {
+    return this.memo('subjectRdns', () =>
+      this.parsed ? rdnsOfName(this.parsed.tbsCertificate.subject) : rdnsOfDer(this.fields.subject),
+    );
   }
   get subjectString(): string {
-    return this.memo('subjectString', () => nameToString(this.subject));
+    return this.memo('subjectString', () => nameToString(this.subjectRdns));
   }
   get issuerString(): string {
-    return this.memo('issuerString', () => nameToString(this.issuer));
+    return this.memo('issuerString', () =>
+      nameToString(
+        this.parsed ? rdnsOfName(this.parsed.tbsCertificate.issuer) : rdnsOfDer(this.fields.issuer),
+      ),
+    );
   }
   /** DER of the subject Name, as CertID / chain matching need it. */
   get subjectDer(): Uint8Array {
-    return this.memo('subjectDer', () => serializeDer(this.subject));
+    return this.fields.subject;
   }
   get issuerDer(): Uint8Array {
-    return this.memo('issuerDer', () => serializeDer(this.issuer));
+    return this.fields.issuer;
   }
   get notBefore(): Date {
-    return new Date(this.validity.notBefore);
+    return new Date(this.fields.notBefore);
   }
   get notAfter(): Date {
-    return new Date(this.validity.notAfter);
-  }
-  /** The validity period in milliseconds since the epoch (isValidAt is asked at every path step). */
-  private get validity(): { notBefore: number; notAfter: number } {
-    return this.memo('validity', () => ({
-      notBefore: this.tbs.validity.notBefore.getTime().getTime(),
-      notAfter: this.tbs.validity.notAfter.getTime().getTime(),
-    }));
+    return new Date(this.fields.notAfter);
   }
   get spkiDer(): Uint8Array {
-    return this.memo('spkiDer', () => serializeDer(this.tbs.subjectPublicKeyInfo));
+    return this.fields.spki;
   }
   /** The subjectPublicKey BIT STRING contents (what SKI and OCSP issuerKeyHash hash). */
   get publicKeyBits(): Uint8Array {
-    return bytes(this.tbs.subjectPublicKeyInfo.subjectPublicKey);
+    return this.fields.publicKeyBits;
   }
   get publicKey(): KeyObject {
     this.cachedKey ??= publicKeyFromSpki(this.spkiDer);
     return this.cachedKey;
   }
+  private get signatureAlgorithmIdentifier(): AlgorithmIdentifier {
+    return this.memo('signatureAlgorithm', () =>
+      this.parsed
+        ? this.parsed.signatureAlgorithm
+        : decodeAlgorithmIdentifier(this.fields.signatureAlgorithm, 'certificate signatureAlgorithm'),
+    );
+  }
   get signatureAlgorithm(): string {
-    return this.asn.signatureAlgorithm.algorithm;
+    return this.signatureAlgorithmIdentifier.algorithm;
   }
   /** SHA-256 of the DER, hex: riik's handle for a certificate in logs and indexes. */
   get sha256Hex(): string {
@@ -214,11 +265,11 @@ export class Certificate {
 
   /** Values of a subject attribute (OID.commonName etc.). */
   subjectValues(type: string): string[] {
-    return nameValues(this.subject, type);
+    return nameValues(this.subjectRdns, type);
   }
 
-  extension(oid: string): Extension | undefined {
-    return this.tbs.extensions?.find((e) => e.extnID === oid);
+  extension(oid: string): CertificateExtension | undefined {
+    return this.fields.extensions?.find((e) => e.extnID === oid);
   }
 
   private parseExtension<T>(oid: string, type: new () => T): T | undefined {
@@ -238,9 +289,10 @@ export class Certificate {
   /** Key usages, or undefined when the extension is absent. */
   get keyUsage(): KeyUsageName[] | undefined {
     const names = this.memo('keyUsage', () => {
-      const ku = this.parseExtension(OID.keyUsage, KeyUsage);
-      if (!ku) return undefined;
-      const flags = ku.toNumber();
+      const ext = this.extension(OID.keyUsage);
+      if (!ext) return undefined;
+      const flags =
+        readKeyUsageFlags(ext.extnValue) ?? this.parseExtension(OID.keyUsage, KeyUsage)!.toNumber();
       return KEY_USAGE_FLAGS.filter(([, f]) => (flags & f) !== 0).map(([n]) => n);
     });
     return names && [...names];
@@ -259,21 +311,41 @@ export class Certificate {
     });
   }
   get policies(): string[] {
-    const cp = this.parseExtension(OID.certificatePolicies, CertificatePolicies);
-    return cp ? cp.map((p) => p.policyIdentifier) : [];
+    const ids = this.memo('policies', () => {
+      const ext = this.extension(OID.certificatePolicies);
+      if (!ext) return [];
+      return (
+        readPolicyIdentifiers(ext.extnValue) ??
+        this.parseExtension(OID.certificatePolicies, CertificatePolicies)!.map((p) => p.policyIdentifier)
+      );
+    });
+    return [...ids];
+  }
+  /** The QC statements (statementId, and statementInfo DER when present). */
+  private get qcStatementList(): ReadonlyArray<{ statementId: string; statementInfo?: Uint8Array }> {
+    return this.memo('qcStatementList', () => {
+      const ext = this.extension(OID.qcStatements);
+      if (!ext) return [];
+      return (
+        readQcStatements(ext.extnValue) ??
+        this.parseExtension(OID.qcStatements, QCStatements)!.map((s) => ({
+          statementId: s.statementId,
+          statementInfo: bytes(s.statementInfo),
+        }))
+      );
+    });
   }
   get qcStatements(): string[] {
-    const qc = this.parseExtension(OID.qcStatements, QCStatements);
-    return qc ? qc.map((s) => s.statementId) : [];
+    return this.qcStatementList.map((s) => s.statementId);
   }
   /** QcType values (esign / eseal / web) from the QcType statement. */
   get qcTypes(): string[] {
-    const qc = this.parseExtension(OID.qcStatements, QCStatements);
-    const typeStatement = qc?.find((s) => s.statementId === OID.qcsQcType);
-    const info = typeStatement?.statementInfo;
+    const info = this.qcStatementList.find((s) => s.statementId === OID.qcsQcType)?.statementInfo;
     if (!info) return [];
     return [
       ...this.memo('qcTypes', () => {
+        const fast = readOidSequence(info);
+        if (fast) return fast;
         try {
           return [...AsnConvert.parse(info, QcTypeSequence)];
         } catch {
@@ -287,8 +359,14 @@ export class Certificate {
     return ski ? bytes(ski.buffer) : undefined;
   }
   get authorityKeyIdentifier(): Uint8Array | undefined {
-    const aki = this.parseExtension(OID.authorityKeyIdentifier, AuthorityKeyIdentifier);
-    return aki?.keyIdentifier ? bytes(aki.keyIdentifier.buffer) : undefined;
+    return this.memo('authorityKeyIdentifier', () => {
+      const ext = this.extension(OID.authorityKeyIdentifier);
+      if (!ext) return undefined;
+      const fast = readAuthorityKeyIdentifier(ext.extnValue);
+      if (fast) return fast;
+      const aki = this.parseExtension(OID.authorityKeyIdentifier, AuthorityKeyIdentifier)!;
+      return aki.keyIdentifier ? bytes(aki.keyIdentifier.buffer) : undefined;
+    });
   }
   get ocspUrls(): string[] {
     return this.accessLocations(OID.adOcsp);
@@ -332,19 +410,44 @@ export class Certificate {
   private verifySignedBy(issuer: Certificate): boolean {
     return verifySignature(
       issuer.publicKey,
-      this.asn.signatureAlgorithm,
+      this.signatureAlgorithmIdentifier,
       this.tbsDer,
-      bytes(this.asn.signatureValue),
+      this.fields.signatureValue,
     );
   }
 
   isValidAt(time: Date): boolean {
     const t = time.getTime();
-    const { notBefore, notAfter } = this.validity;
-    return t >= notBefore && t <= notAfter;
+    return t >= this.fields.notBefore && t <= this.fields.notAfter;
   }
 
   equals(other: Certificate): boolean {
     return other === this || bytesEqual(this.der, other.der);
   }
+}
+
+/**
+ * The fields as the ASN.1 library read them, for certificates whose DER the field reader leaves
+ * to it: Names and SubjectPublicKeyInfo re-encoded from the parsed values, as riik always did.
+ */
+function fieldsOf(asn: AsnCertificate, tbs: Uint8Array): CertificateFields {
+  const t = asn.tbsCertificate;
+  return {
+    tbs,
+    version: t.version,
+    serial: bytes(t.serialNumber),
+    issuer: serializeDer(t.issuer),
+    subject: serializeDer(t.subject),
+    notBefore: t.validity.notBefore.getTime().getTime(),
+    notAfter: t.validity.notAfter.getTime().getTime(),
+    spki: serializeDer(t.subjectPublicKeyInfo),
+    publicKeyBits: bytes(t.subjectPublicKeyInfo.subjectPublicKey),
+    extensions: t.extensions?.map((e) => ({
+      extnID: e.extnID,
+      critical: e.critical,
+      extnValue: bytes(e.extnValue.buffer),
+    })),
+    signatureAlgorithm: serializeDer(asn.signatureAlgorithm),
+    signatureValue: bytes(asn.signatureValue),
+  };
 }
