@@ -18,7 +18,12 @@ import {
 } from '@peculiar/asn1-x509';
 import { QCStatements } from '@peculiar/asn1-x509-qualified';
 import { bytesEqual, fromPemAll, toHex, toPem } from '@riik/core';
-import { decodeAlgorithmIdentifier, publicKeyFromSpki, verifySignature } from '../algorithms.js';
+import {
+  decodeAlgorithmIdentifier,
+  publicKeyFromSpki,
+  publicKeyFromSpkiQuick,
+  verifySignature,
+} from '../algorithms.js';
 import { bytes, firstElementBytes, parseDer, serializeDer } from '../der.js';
 import { PkiError } from '../errors.js';
 import { OID } from '../oids.js';
@@ -230,6 +235,16 @@ export class Certificate {
   }
   get publicKey(): KeyObject {
     this.cachedKey ??= publicKeyFromSpki(this.spkiDer);
+    return this.cachedKey;
+  }
+  /**
+   * The public key, loaded the quick way for EC keys (see publicKeyFromSpkiQuick); afterwards
+   * `publicKey` returns it. Throws as `publicKey` does for a key node:crypto cannot load.
+   */
+  async loadPublicKey(): Promise<KeyObject> {
+    if (this.cachedKey) return this.cachedKey;
+    const key = await publicKeyFromSpkiQuick(this.spkiDer);
+    this.cachedKey ??= key;
     return this.cachedKey;
   }
   private get signatureAlgorithmIdentifier(): AlgorithmIdentifier {
