@@ -1,10 +1,10 @@
 import { createPublicKey, KeyObject, verify as nodeVerify, constants, webcrypto } from 'node:crypto';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
-import { RsaSaPssParams } from '@peculiar/asn1-rsa';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import type { HashAlgorithm, Signer } from '@riik/keys';
 import { children, decodeOid, encodeOid, encodeSequence, encodeTlv, parseDer, readTlv } from './der.js';
 import { PkiError } from './errors.js';
+import { asn1Rsa } from './lazy-modules.js';
 import { OID } from './oids.js';
 
 /** The signature AlgorithmIdentifier riik writes for a signer and hash (ECDSA has no parameters). */
@@ -83,7 +83,7 @@ export function verifySignature(
       return publicKey.asymmetricKeyType === 'ed25519' && nodeVerify(null, data, publicKey, signature);
     if (oid === OID.rsassaPss) {
       if (!algorithm.parameters) throw new PkiError('UNSUPPORTED_ALGORITHM', 'RSASSA-PSS without parameters');
-      const params = AsnConvert.parse(algorithm.parameters, RsaSaPssParams);
+      const params = AsnConvert.parse(algorithm.parameters, asn1Rsa().RsaSaPssParams);
       const hash = HASH_OF_OID[params.hashAlgorithm.algorithm];
       if (!hash) throw new PkiError('UNSUPPORTED_ALGORITHM', `PSS hash ${params.hashAlgorithm.algorithm}`);
       return nodeVerify(

@@ -1,6 +1,8 @@
-import { ECDH, generateKeyPairSync, sign } from 'node:crypto';
+import { constants, ECDH, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { publicKeyFromSpki, publicKeyFromSpkiQuick, spkiOf, verifySignature } from '../src/algorithms.js';
+import { RsaSaPssParams } from '@peculiar/asn1-rsa';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { encodeOid, encodeSequence, encodeTlv, OID } from '../src/index.js';
 
@@ -58,5 +60,34 @@ describe('publicKeyFromSpkiQuick', () => {
     await expect(publicKeyFromSpkiQuick(compressed.subarray(0, 40))).rejects.toMatchObject({
       code: 'UNSUPPORTED_ALGORITHM',
     });
+  });
+});
+
+describe('verifySignature', () => {
+  it('verifies RSASSA-PSS by its parameters (the ASN.1 package loaded on first use)', () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const data = Buffer.from('riik');
+    const signature = sign('sha384', data, {
+      key: privateKey,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: 48,
+    });
+    const params = new RsaSaPssParams({
+      hashAlgorithm: new AlgorithmIdentifier({ algorithm: OID.sha384 }),
+      maskGenAlgorithm: new AlgorithmIdentifier({
+        algorithm: '1.2.840.113549.1.1.8',
+        parameters: AsnConvert.serialize(new AlgorithmIdentifier({ algorithm: OID.sha384 })),
+      }),
+      saltLength: 48,
+    });
+    const algorithm = new AlgorithmIdentifier({
+      algorithm: OID.rsassaPss,
+      parameters: AsnConvert.serialize(params),
+    });
+    expect(verifySignature(publicKey, algorithm, data, signature)).toBe(true);
+    expect(verifySignature(publicKey, algorithm, Buffer.from('riik!'), signature)).toBe(false);
+    expect(() =>
+      verifySignature(publicKey, new AlgorithmIdentifier({ algorithm: OID.rsassaPss }), data, signature),
+    ).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_ALGORITHM' }));
   });
 });

@@ -1,8 +1,9 @@
-import { CertID } from '@peculiar/asn1-ocsp';
+import type { CertID } from '@peculiar/asn1-ocsp';
 import { OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { toHex } from '@riik/core';
 import { arrayBuffer } from '../der.js';
+import { asn1Ocsp } from '../lazy-modules.js';
 import { OID } from '../oids.js';
 import type { Certificate } from '../x509/certificate.js';
 
@@ -50,7 +51,7 @@ export function issuerKey(hash: CertIdHash, nameHash: Uint8Array, keyHash: Uint8
 
 export function buildCertId(cert: Certificate, issuer: Certificate, hash: CertIdHash = 'SHA-1'): CertID {
   const ih = issuerHashes(issuer, hash);
-  return new CertID({
+  return new (asn1Ocsp().CertID)({
     hashAlgorithm: new AlgorithmIdentifier({ algorithm: HASH_OID[hash], parameters: null }),
     issuerNameHash: new OctetString(arrayBuffer(ih.nameHash)),
     issuerKeyHash: new OctetString(arrayBuffer(ih.keyHash)),
