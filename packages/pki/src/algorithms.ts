@@ -1,14 +1,23 @@
 import { createPublicKey, KeyObject, verify as nodeVerify, constants, webcrypto } from 'node:crypto';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
-import { AsnConvert } from '@peculiar/asn1-schema';
+import type { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import type { HashAlgorithm, Signer } from '@riik/keys';
 import { children, decodeOid, encodeOid, encodeSequence, encodeTlv, parseDer, readTlv } from './der.js';
 import { PkiError } from './errors.js';
-import { asn1Rsa } from './lazy-modules.js';
+import { asn1Rsa, asn1Schema, asn1X509 } from './lazy-modules.js';
 import { OID } from './oids.js';
+
+/**
+ * An AlgorithmIdentifier as verification reads it: the algorithm OID and, when present, the
+ * parameters' DER. The library's AlgorithmIdentifier is one.
+ */
+export interface AlgorithmId {
+  readonly algorithm: string;
+  readonly parameters?: ArrayBuffer | null;
+}
 
 /** The signature AlgorithmIdentifier riik writes for a signer and hash (ECDSA has no parameters). */
 export function signatureAlgorithm(signer: Signer, hash: HashAlgorithm): AlgorithmIdentifier {
+  const { AlgorithmIdentifier } = asn1X509();
   switch (signer.keyAlgorithm) {
     case 'EC-P256':
     case 'EC-P384': {
@@ -67,7 +76,7 @@ export function isWeakSignatureAlgorithm(oid: string): boolean {
  */
 export function verifySignature(
   publicKey: KeyObject,
-  algorithm: AlgorithmIdentifier,
+  algorithm: AlgorithmId,
   data: Uint8Array,
   signature: Uint8Array,
 ): boolean {
@@ -83,7 +92,7 @@ export function verifySignature(
       return publicKey.asymmetricKeyType === 'ed25519' && nodeVerify(null, data, publicKey, signature);
     if (oid === OID.rsassaPss) {
       if (!algorithm.parameters) throw new PkiError('UNSUPPORTED_ALGORITHM', 'RSASSA-PSS without parameters');
-      const params = AsnConvert.parse(algorithm.parameters, asn1Rsa().RsaSaPssParams);
+      const params = asn1Schema().AsnConvert.parse(algorithm.parameters, asn1Rsa().RsaSaPssParams);
       const hash = HASH_OF_OID[params.hashAlgorithm.algorithm];
       if (!hash) throw new PkiError('UNSUPPORTED_ALGORITHM', `PSS hash ${params.hashAlgorithm.algorithm}`);
       return nodeVerify(
@@ -106,7 +115,7 @@ export function verifySignature(
  * for every OCSP response and time-stamp token, and the ASN.1 library's generic parse cost more
  * than the rest of the token's framing. Anything else goes through the library (PSS parameters).
  */
-export function decodeAlgorithmIdentifier(der: Uint8Array, what: string): AlgorithmIdentifier {
+export function decodeAlgorithmIdentifier(der: Uint8Array, what: string): AlgorithmId {
   try {
     const outer = readTlv(der, 0);
     if (outer.tag === 0x30 && outer.end === der.length) {
@@ -114,12 +123,12 @@ export function decodeAlgorithmIdentifier(der: Uint8Array, what: string): Algori
       const noParameters =
         !parameters || (parameters.tag === 0x05 && parameters.end === parameters.contentStart);
       if (oid?.tag === 0x06 && noParameters && !extra)
-        return new AlgorithmIdentifier({ algorithm: decodeOid(der.subarray(oid.contentStart, oid.end)) });
+        return { algorithm: decodeOid(der.subarray(oid.contentStart, oid.end)) };
     }
   } catch {
     // not well formed: the library's parse below reports it
   }
-  return parseDer(der, AlgorithmIdentifier, what);
+  return parseDer(der, asn1X509().AlgorithmIdentifier, what);
 }
 
 /** A node KeyObject from SubjectPublicKeyInfo DER. */

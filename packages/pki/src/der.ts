@@ -1,5 +1,5 @@
-import { AsnConvert } from '@peculiar/asn1-schema';
 import { PkiError } from './errors.js';
+import { asn1Schema } from './lazy-modules.js';
 
 /**
  * A minimal DER tag-length-value reader. The ASN.1 library parses structures; this exists to
@@ -105,7 +105,7 @@ export function parseDer<T>(der: Uint8Array, type: Ctor<T>, what: string): T {
   try {
     const outer = readTlv(der, 0);
     if (outer.end !== der.length) throw new PkiError('MALFORMED_DER', 'trailing bytes after the element');
-    return AsnConvert.parse(der, type);
+    return asn1Schema().AsnConvert.parse(der, type);
   } catch (err) {
     if (err instanceof PkiError)
       throw new PkiError('MALFORMED_DER', `${what}: ${err.message}`, { cause: err });
@@ -116,7 +116,7 @@ export function parseDer<T>(der: Uint8Array, type: Ctor<T>, what: string): T {
 }
 
 export function serializeDer(value: unknown): Uint8Array {
-  return new Uint8Array(AsnConvert.serialize(value));
+  return new Uint8Array(asn1Schema().AsnConvert.serialize(value));
 }
 
 /** ArrayBuffer view helper (asn1-schema hands out ArrayBuffers). */

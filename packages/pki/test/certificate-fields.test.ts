@@ -10,10 +10,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   AuthorityKeyIdentifier,
+  BasicConstraints,
   Certificate as AsnCertificate,
   CertificatePolicies,
+  ExtendedKeyUsage,
   KeyUsage,
   Name,
+  SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
 import { QCStatements } from '@peculiar/asn1-x509-qualified';
 import { fromPemAll } from '@riik/core';
@@ -22,12 +25,14 @@ import { Certificate, nameToString, OID, rdnsOfDer, rdnsOfName } from '../src/in
 import { readCertificateFields } from '../src/x509/certificate-fields.js';
 import {
   readAuthorityKeyIdentifier,
+  readBasicConstraints,
   readKeyUsageFlags,
   readOidSequence,
   readPolicyIdentifiers,
   readQcStatements,
+  readSubjectKeyIdentifier,
 } from '../src/x509/extension-readers.js';
-import { QcTypeSequence } from '../src/x509/qc.js';
+import { qcTypeSequence } from '../src/x509/qc.js';
 import { createTestPki } from './fixtures.js';
 import { unzip } from './zip.js';
 
@@ -61,6 +66,7 @@ function riikView(cert: Certificate) {
 
 const EXTENSION_IDS = [
   OID.keyUsage,
+  OID.extKeyUsage,
   OID.authorityKeyIdentifier,
   OID.certificatePolicies,
   OID.qcStatements,
@@ -113,6 +119,29 @@ function expectExtensionsAgree(cert: Certificate): number {
     expect(hex(fastAki)).toBe(hex(AsnConvert.parse(aki, AuthorityKeyIdentifier).keyIdentifier?.buffer));
     answered++;
   }
+  const ski = value(OID.subjectKeyIdentifier);
+  const fastSki = ski && readSubjectKeyIdentifier(ski);
+  if (ski && fastSki) {
+    expect(hex(fastSki)).toBe(hex(AsnConvert.parse(ski, SubjectKeyIdentifier).buffer));
+    answered++;
+  }
+  const bc = value(OID.basicConstraints);
+  const fastBc = bc && readBasicConstraints(bc);
+  if (bc && fastBc) {
+    const library = AsnConvert.parse(bc, BasicConstraints);
+    expect(fastBc).toEqual(
+      library.pathLenConstraint === undefined
+        ? { ca: library.cA }
+        : { ca: library.cA, pathLength: library.pathLenConstraint },
+    );
+    answered++;
+  }
+  const eku = value(OID.extKeyUsage);
+  const fastEku = eku && readOidSequence(eku);
+  if (eku && fastEku) {
+    expect(fastEku).toEqual([...AsnConvert.parse(eku, ExtendedKeyUsage)]);
+    answered++;
+  }
   const cp = value(OID.certificatePolicies);
   const fastCp = cp && readPolicyIdentifiers(cp);
   if (cp && fastCp) {
@@ -127,7 +156,7 @@ function expectExtensionsAgree(cert: Certificate): number {
     for (const [i, s] of fastQc.entries()) {
       if (s.statementInfo) expect(hex(s.statementInfo)).toBe(hex(library[i]!.statementInfo));
       const types = s.statementInfo && readOidSequence(s.statementInfo);
-      if (types) expect(types).toEqual([...AsnConvert.parse(s.statementInfo!, QcTypeSequence)]);
+      if (types) expect(types).toEqual([...AsnConvert.parse(s.statementInfo!, qcTypeSequence())]);
     }
     answered++;
   }

@@ -1,9 +1,7 @@
 import type { CertID } from '@peculiar/asn1-ocsp';
-import { OctetString } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { toHex } from '@riik/core';
 import { arrayBuffer } from '../der.js';
-import { asn1Ocsp } from '../lazy-modules.js';
+import { asn1Ocsp, asn1Schema, asn1X509 } from '../lazy-modules.js';
 import { OID } from '../oids.js';
 import type { Certificate } from '../x509/certificate.js';
 
@@ -51,6 +49,8 @@ export function issuerKey(hash: CertIdHash, nameHash: Uint8Array, keyHash: Uint8
 
 export function buildCertId(cert: Certificate, issuer: Certificate, hash: CertIdHash = 'SHA-1'): CertID {
   const ih = issuerHashes(issuer, hash);
+  const { OctetString } = asn1Schema();
+  const { AlgorithmIdentifier } = asn1X509();
   return new (asn1Ocsp().CertID)({
     hashAlgorithm: new AlgorithmIdentifier({ algorithm: HASH_OID[hash], parameters: null }),
     issuerNameHash: new OctetString(arrayBuffer(ih.nameHash)),

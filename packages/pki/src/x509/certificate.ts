@@ -1,33 +1,18 @@
 import { createHash, type KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import type { AlgorithmIdentifier } from '@peculiar/asn1-x509';
-import {
-  AuthorityInfoAccessSyntax,
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate as AsnCertificate,
-  CertificatePolicies,
-  CRLDistributionPoints,
-  ExtendedKeyUsage,
-  KeyUsage,
-  KeyUsageFlags,
-  SubjectAlternativeName,
-  SubjectKeyIdentifier,
-  Name,
-  SubjectPublicKeyInfo,
-} from '@peculiar/asn1-x509';
-import { QCStatements } from '@peculiar/asn1-x509-qualified';
+import type { Certificate as AsnCertificate, Name } from '@peculiar/asn1-x509';
 import { bytesEqual, fromPemAll, toHex, toPem } from '@riik/core';
 import {
   decodeAlgorithmIdentifier,
   publicKeyFromSpki,
   publicKeyFromSpkiQuick,
   verifySignature,
+  type AlgorithmId,
 } from '../algorithms.js';
 import { bytes, firstElementBytes, parseDer, serializeDer } from '../der.js';
 import { PkiError } from '../errors.js';
+import { asn1Schema, asn1X509, asn1X509Qualified } from '../lazy-modules.js';
 import { OID } from '../oids.js';
-import { QcTypeSequence } from './qc.js';
+import { qcTypeSequence } from './qc.js';
 import {
   readCertificateFields,
   type CertificateExtension,
@@ -35,10 +20,12 @@ import {
 } from './certificate-fields.js';
 import {
   readAuthorityKeyIdentifier,
+  readBasicConstraints,
   readKeyUsageFlags,
   readOidSequence,
   readPolicyIdentifiers,
   readQcStatements,
+  readSubjectKeyIdentifier,
 } from './extension-readers.js';
 import { nameToString, nameValues, rdnsOfDer, rdnsOfName, type NameRdns } from './name.js';
 
@@ -55,16 +42,17 @@ export type KeyUsageName =
   | 'encipherOnly'
   | 'decipherOnly';
 
+/** RFC 5280 §4.2.1.3 named bit i as flag 2^i (the numbering of the library's KeyUsageFlags). */
 const KEY_USAGE_FLAGS: Array<[KeyUsageName, number]> = [
-  ['digitalSignature', KeyUsageFlags.digitalSignature],
-  ['nonRepudiation', KeyUsageFlags.nonRepudiation],
-  ['keyEncipherment', KeyUsageFlags.keyEncipherment],
-  ['dataEncipherment', KeyUsageFlags.dataEncipherment],
-  ['keyAgreement', KeyUsageFlags.keyAgreement],
-  ['keyCertSign', KeyUsageFlags.keyCertSign],
-  ['cRLSign', KeyUsageFlags.cRLSign],
-  ['encipherOnly', KeyUsageFlags.encipherOnly],
-  ['decipherOnly', KeyUsageFlags.decipherOnly],
+  ['digitalSignature', 1 << 0],
+  ['nonRepudiation', 1 << 1],
+  ['keyEncipherment', 1 << 2],
+  ['dataEncipherment', 1 << 3],
+  ['keyAgreement', 1 << 4],
+  ['keyCertSign', 1 << 5],
+  ['cRLSign', 1 << 6],
+  ['encipherOnly', 1 << 7],
+  ['decipherOnly', 1 << 8],
 ];
 
 /** Certificates parsed so far (see Certificate.fromDer), by SHA-256 of their DER. */
@@ -110,7 +98,7 @@ export class Certificate {
     if (fields) {
       this.fields = fields;
     } else {
-      this.parsed = parseDer(der, AsnCertificate, 'certificate');
+      this.parsed = parseDer(der, asn1X509().Certificate, 'certificate');
       try {
         this.fields = fieldsOf(this.parsed, firstElementBytes(der));
       } catch (err) {
@@ -124,7 +112,7 @@ export class Certificate {
 
   /** The subjectPublicKey bits inside SubjectPublicKeyInfo DER. */
   static spkiBits(spki: Uint8Array): Uint8Array {
-    return bytes(parseDer(spki, SubjectPublicKeyInfo, 'public key').subjectPublicKey);
+    return bytes(parseDer(spki, asn1X509().SubjectPublicKeyInfo, 'public key').subjectPublicKey);
   }
 
   /**
@@ -171,7 +159,7 @@ export class Certificate {
 
   /** The certificate as the ASN.1 library models it (parsed on first use). */
   get asn(): AsnCertificate {
-    this.parsed ??= parseDer(this.der, AsnCertificate, 'certificate');
+    this.parsed ??= parseDer(this.der, asn1X509().Certificate, 'certificate');
     return this.parsed;
   }
   get tbs() {
@@ -190,12 +178,16 @@ export class Certificate {
   }
   get subject(): Name {
     return this.memo('subject', () =>
-      this.parsed ? this.parsed.tbsCertificate.subject : parseDer(this.fields.subject, Name, 'subject'),
+      this.parsed
+        ? this.parsed.tbsCertificate.subject
+        : parseDer(this.fields.subject, asn1X509().Name, 'subject'),
     );
   }
   get issuer(): Name {
     return this.memo('issuer', () =>
-      this.parsed ? this.parsed.tbsCertificate.issuer : parseDer(this.fields.issuer, Name, 'issuer'),
+      this.parsed
+        ? this.parsed.tbsCertificate.issuer
+        : parseDer(this.fields.issuer, asn1X509().Name, 'issuer'),
     );
   }
   private get subjectRdns(): NameRdns {
@@ -247,7 +239,7 @@ export class Certificate {
     this.cachedKey ??= key;
     return this.cachedKey;
   }
-  private get signatureAlgorithmIdentifier(): AlgorithmIdentifier {
+  private get signatureAlgorithmIdentifier(): AlgorithmId {
     return this.memo('signatureAlgorithm', () =>
       this.parsed
         ? this.parsed.signatureAlgorithm
@@ -287,15 +279,16 @@ export class Certificate {
     return this.fields.extensions?.find((e) => e.extnID === oid);
   }
 
-  private parseExtension<T>(oid: string, type: new () => T): T | undefined {
+  /** An extension through the ASN.1 library; `type` names its class (the library loads on first use). */
+  private parseExtension<T>(oid: string, type: () => new () => T): T | undefined {
     return this.memo(oid, () => this.parseExtensionOnce(oid, type));
   }
 
-  private parseExtensionOnce<T>(oid: string, type: new () => T): T | undefined {
+  private parseExtensionOnce<T>(oid: string, type: () => new () => T): T | undefined {
     const ext = this.extension(oid);
     if (!ext) return undefined;
     try {
-      return AsnConvert.parse(ext.extnValue, type);
+      return asn1Schema().AsnConvert.parse(ext.extnValue, type());
     } catch (err) {
       throw new PkiError('MALFORMED_DER', `certificate extension ${oid} is malformed`, { cause: err });
     }
@@ -307,19 +300,31 @@ export class Certificate {
       const ext = this.extension(OID.keyUsage);
       if (!ext) return undefined;
       const flags =
-        readKeyUsageFlags(ext.extnValue) ?? this.parseExtension(OID.keyUsage, KeyUsage)!.toNumber();
+        readKeyUsageFlags(ext.extnValue) ??
+        this.parseExtension(OID.keyUsage, () => asn1X509().KeyUsage)!.toNumber();
       return KEY_USAGE_FLAGS.filter(([, f]) => (flags & f) !== 0).map(([n]) => n);
     });
     return names && [...names];
   }
   get extendedKeyUsage(): string[] | undefined {
-    const eku = this.parseExtension(OID.extKeyUsage, ExtendedKeyUsage);
-    return eku ? [...eku] : undefined;
+    const purposes = this.memo('extendedKeyUsage', () => {
+      const ext = this.extension(OID.extKeyUsage);
+      if (!ext) return undefined;
+      return (
+        readOidSequence(ext.extnValue) ?? [
+          ...this.parseExtension(OID.extKeyUsage, () => asn1X509().ExtendedKeyUsage)!,
+        ]
+      );
+    });
+    return purposes && [...purposes];
   }
   get basicConstraints(): { readonly ca: boolean; readonly pathLength?: number } {
     return this.memo('basicConstraints', () => {
-      const bc = this.parseExtension(OID.basicConstraints, BasicConstraints);
-      if (!bc) return Object.freeze({ ca: false });
+      const ext = this.extension(OID.basicConstraints);
+      if (!ext) return Object.freeze({ ca: false });
+      const fast = readBasicConstraints(ext.extnValue);
+      if (fast) return Object.freeze(fast);
+      const bc = this.parseExtension(OID.basicConstraints, () => asn1X509().BasicConstraints)!;
       return Object.freeze(
         bc.pathLenConstraint === undefined ? { ca: bc.cA } : { ca: bc.cA, pathLength: bc.pathLenConstraint },
       );
@@ -331,7 +336,9 @@ export class Certificate {
       if (!ext) return [];
       return (
         readPolicyIdentifiers(ext.extnValue) ??
-        this.parseExtension(OID.certificatePolicies, CertificatePolicies)!.map((p) => p.policyIdentifier)
+        this.parseExtension(OID.certificatePolicies, () => asn1X509().CertificatePolicies)!.map(
+          (p) => p.policyIdentifier,
+        )
       );
     });
     return [...ids];
@@ -343,7 +350,7 @@ export class Certificate {
       if (!ext) return [];
       return (
         readQcStatements(ext.extnValue) ??
-        this.parseExtension(OID.qcStatements, QCStatements)!.map((s) => ({
+        this.parseExtension(OID.qcStatements, () => asn1X509Qualified().QCStatements)!.map((s) => ({
           statementId: s.statementId,
           statementInfo: bytes(s.statementInfo),
         }))
@@ -362,7 +369,7 @@ export class Certificate {
         const fast = readOidSequence(info);
         if (fast) return fast;
         try {
-          return [...AsnConvert.parse(info, QcTypeSequence)];
+          return [...asn1Schema().AsnConvert.parse(info, qcTypeSequence())];
         } catch {
           return [];
         }
@@ -370,8 +377,14 @@ export class Certificate {
     ];
   }
   get subjectKeyIdentifier(): Uint8Array | undefined {
-    const ski = this.parseExtension(OID.subjectKeyIdentifier, SubjectKeyIdentifier);
-    return ski ? bytes(ski.buffer) : undefined;
+    return this.memo('subjectKeyIdentifier', () => {
+      const ext = this.extension(OID.subjectKeyIdentifier);
+      if (!ext) return undefined;
+      return (
+        readSubjectKeyIdentifier(ext.extnValue) ??
+        bytes(this.parseExtension(OID.subjectKeyIdentifier, () => asn1X509().SubjectKeyIdentifier)!.buffer)
+      );
+    });
   }
   get authorityKeyIdentifier(): Uint8Array | undefined {
     return this.memo('authorityKeyIdentifier', () => {
@@ -379,7 +392,7 @@ export class Certificate {
       if (!ext) return undefined;
       const fast = readAuthorityKeyIdentifier(ext.extnValue);
       if (fast) return fast;
-      const aki = this.parseExtension(OID.authorityKeyIdentifier, AuthorityKeyIdentifier)!;
+      const aki = this.parseExtension(OID.authorityKeyIdentifier, () => asn1X509().AuthorityKeyIdentifier)!;
       return aki.keyIdentifier ? bytes(aki.keyIdentifier.buffer) : undefined;
     });
   }
@@ -390,13 +403,13 @@ export class Certificate {
     return this.accessLocations(OID.adCaIssuers);
   }
   private accessLocations(method: string): string[] {
-    const aia = this.parseExtension(OID.authorityInfoAccess, AuthorityInfoAccessSyntax);
+    const aia = this.parseExtension(OID.authorityInfoAccess, () => asn1X509().AuthorityInfoAccessSyntax);
     return (aia ?? [])
       .filter((a) => a.accessMethod === method && a.accessLocation.uniformResourceIdentifier)
       .map((a) => a.accessLocation.uniformResourceIdentifier!);
   }
   get crlUrls(): string[] {
-    const dps = this.parseExtension(OID.cRLDistributionPoints, CRLDistributionPoints);
+    const dps = this.parseExtension(OID.cRLDistributionPoints, () => asn1X509().CRLDistributionPoints);
     const out: string[] = [];
     for (const dp of dps ?? []) {
       for (const gn of dp.distributionPoint?.fullName ?? [])
@@ -405,7 +418,7 @@ export class Certificate {
     return out;
   }
   get emailAddresses(): string[] {
-    const san = this.parseExtension(OID.subjectAltName, SubjectAlternativeName);
+    const san = this.parseExtension(OID.subjectAltName, () => asn1X509().SubjectAlternativeName);
     return (san ?? []).filter((g) => g.rfc822Name).map((g) => g.rfc822Name!);
   }
   get isSelfIssued(): boolean {

@@ -1,12 +1,11 @@
 import type { CertificationRequest } from '@peculiar/asn1-csr';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { SubjectPublicKeyInfo, type Name } from '@peculiar/asn1-x509';
+import type { Name } from '@peculiar/asn1-x509';
 import { fromPem, toPem } from '@riik/core';
 import type { HashAlgorithm, Signer } from '@riik/keys';
 import { publicKeyFromSpki, signatureAlgorithm, spkiOf, verifySignature } from '../algorithms.js';
 import { arrayBuffer, bytes, firstElementBytes, parseDer, serializeDer } from '../der.js';
 import { PkiError } from '../errors.js';
-import { asn1Csr } from '../lazy-modules.js';
+import { asn1Csr, asn1Schema, asn1X509 } from '../lazy-modules.js';
 import { buildName } from './name.js';
 
 /** A PKCS#10 request whose self-signature has been checked (proof of possession). */
@@ -50,7 +49,7 @@ export async function buildCsr(
   const info = new CertificationRequestInfo({
     version: 0,
     subject,
-    subjectPKInfo: AsnConvert.parse(spkiOf(signer.publicKey), SubjectPublicKeyInfo),
+    subjectPKInfo: asn1Schema().AsnConvert.parse(spkiOf(signer.publicKey), asn1X509().SubjectPublicKeyInfo),
   });
   const infoDer = serializeDer(info);
   const signature = await signer.sign(infoDer, hash);

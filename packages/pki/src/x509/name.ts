@@ -1,5 +1,6 @@
-import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from '@peculiar/asn1-x509';
+import type { AttributeValue, Name } from '@peculiar/asn1-x509';
 import { children, decodeOid, readTlv, type Tlv } from '../der.js';
+import { asn1X509 } from '../lazy-modules.js';
 import { OID } from '../oids.js';
 
 /** Name attributes riik writes, in the order they appear in a certificate subject. */
@@ -29,7 +30,8 @@ const ORDER: Array<[keyof NameAttributes, string, 'printable' | 'utf8']> = [
 
 /** Build a Name with one attribute per RDN; country and serialNumber are PrintableString (RFC 5280). */
 export function buildName(attributes: NameAttributes): Name {
-  const rdns: RelativeDistinguishedName[] = [];
+  const { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } = asn1X509();
+  const rdns: InstanceType<typeof RelativeDistinguishedName>[] = [];
   for (const [key, type, encoding] of ORDER) {
     const text = attributes[key];
     if (text === undefined) continue;
