@@ -219,37 +219,34 @@ function attributeValue(der: Uint8Array, value: Tlv): void {
   }
 }
 
-const DIGITS = /^\d+$/;
-
 /** Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }, in the RFC 5280 §4.1.2.5 forms. */
 function time(der: Uint8Array, offset: number, end: number): { end: number; ms: number } {
   if (offset >= end) fail();
   const t = readTlv(der, offset);
   if (t.end > end) fail();
-  const text = Buffer.from(der.buffer, der.byteOffset + t.contentStart, t.end - t.contentStart).toString(
-    'latin1',
-  );
+  const length = t.end - t.contentStart;
+  // two decimal digits at content offset i
+  const two = (i: number): number => {
+    const hi = der[t.contentStart + i]! - 0x30;
+    const lo = der[t.contentStart + i + 1]! - 0x30;
+    if (hi < 0 || hi > 9 || lo < 0 || lo > 9) fail();
+    return hi * 10 + lo;
+  };
   let year: number;
-  let rest: string;
-  if (t.tag === 0x17 && text.length === 13) {
-    const yy = Number(text.slice(0, 2));
+  let at: number;
+  if (t.tag === 0x17 && length === 13) {
+    const yy = two(0);
     year = yy >= 50 ? 1900 + yy : 2000 + yy;
-    rest = text.slice(2);
-  } else if (t.tag === 0x18 && text.length === 15) {
-    year = Number(text.slice(0, 4));
+    at = 2;
+  } else if (t.tag === 0x18 && length === 15) {
+    year = two(0) * 100 + two(2);
     if (year < 1000) fail(); // Date.UTC would read a two-digit year as 19xx
-    rest = text.slice(4);
+    at = 4;
   } else {
     return fail();
   }
-  if (!rest.endsWith('Z') || !DIGITS.test(text.slice(0, -1))) fail();
-  const [month, day, hour, minute, second] = [0, 2, 4, 6, 8].map((i) => Number(rest.slice(i, i + 2))) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  if (der[t.end - 1] !== 0x5a) fail(); // 'Z'
+  const [month, day, hour, minute, second] = [two(at), two(at + 2), two(at + 4), two(at + 6), two(at + 8)];
   const ms = Date.UTC(year, month - 1, day, hour, minute, second);
   const date = new Date(ms);
   if (
