@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { CodedError } from '@riik/core';
+import { CodedError } from '@riik/core/errors';
 import { CliError } from './output.js';
 
 /**

@@ -1,4 +1,4 @@
-import { CodedError } from '@riik/core';
+import { CodedError } from '@riik/core/errors';
 
 /** A CLI failure with an exit code; printed as "riik: CODE: message" (or JSON with --json). */
 export class CliError extends CodedError<string> {

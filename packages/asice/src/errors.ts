@@ -1,4 +1,4 @@
-import { CodedError } from '@riik/core';
+import { CodedError } from '@riik/core/errors';
 
 /**
  * Why a container, XML document or signature could not be read, built or processed at all.

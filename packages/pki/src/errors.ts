@@ -1,4 +1,4 @@
-import { CodedError } from '@riik/core';
+import { CodedError } from '@riik/core/errors';
 
 export type PkiErrorCode =
   | 'MALFORMED_DER'

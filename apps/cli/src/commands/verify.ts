@@ -15,12 +15,15 @@ export function verifyCommand(): Command {
     .option(...DATA_OPTION)
     .option('--json', 'print the report as JSON')
     .action(async (file: string, opts: { trust?: string; data?: string; json?: boolean }) => {
+      // the validation modules only, not all of @riik/asice (signing, writing): fewer modules to load
       const [
-        { validateContainer, PkiValidator },
+        { validateContainer },
+        { PkiValidator },
         { resolveTrust },
         { EXIT_CODES, renderReport, reportJson },
       ] = await Promise.all([
-        import('@riik/asice'),
+        import('@riik/asice/validation/validate'),
+        import('@riik/asice/pki/validator'),
         import('../signatures/trust.js'),
         import('../signatures/report.js'),
       ]);

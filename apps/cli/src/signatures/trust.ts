@@ -17,15 +17,16 @@ export interface TrustChoice {
 }
 
 export async function resolveTrust(trustDir: string | undefined, dataDir: string): Promise<TrustChoice> {
-  const { loadTrustDirectory, TrustStore } = await import('@riik/asice');
+  const { TrustStore } = await import('@riik/asice/trust/trust-store');
   if (trustDir) {
     if (!existsSync(trustDir))
       throw new CliError('TRUST_CONFIG_INVALID', `no trust directory ${trustDir}`, 2);
+    const { loadTrustDirectory } = await import('@riik/asice/trust/trust-directory');
     return { store: loadTrustDirectory(trustDir), source: trustDir };
   }
   const root = join(dataDir, 'ca', 'certs', 'root.pem');
   if (existsSync(root)) {
-    const { Certificate } = await import('@riik/pki');
+    const { Certificate } = await import('@riik/pki/x509/certificate');
     return {
       store: TrustStore.fromCertificates(Certificate.allFromPem(readFileSync(root, 'utf8'))),
       source: root,
@@ -42,7 +43,7 @@ export async function resolveTrust(trustDir: string | undefined, dataDir: string
  * issuing CAs (<data>/ca/certs/*.pem) and the TSA's chain (<data>/tsa/certs/*.pem).
  */
 export async function localCertificates(dataDir: string): Promise<Certificate[]> {
-  const { Certificate } = await import('@riik/pki');
+  const { Certificate } = await import('@riik/pki/x509/certificate');
   const out: Certificate[] = [];
   for (const dir of [join(dataDir, 'ca', 'certs'), join(dataDir, 'tsa', 'certs')]) {
     if (!existsSync(dir)) continue;

@@ -3,7 +3,10 @@
  * role at a time, and the certificates a signature carries (plus the store's own) as the pool of
  * intermediates.
  */
-import { buildChain, PkiError, type Certificate, type ValidationResult } from '@riik/pki';
+import { PkiError } from '@riik/pki/errors';
+import { buildChain } from '@riik/pki/validation/chain';
+import type { ValidationResult } from '@riik/pki/validation/result';
+import type { Certificate } from '@riik/pki/x509/certificate';
 import type { TrustAnchor, TrustRole, TrustStore } from '../trust/trust-store.js';
 
 export interface TrustedPath {

@@ -16,18 +16,13 @@
  * The first response that passes is used; otherwise the first relevant response's findings count.
  */
 import { createHash } from 'node:crypto';
-import { bytesEqual } from '@riik/core';
-import {
-  certIdHashOfOid,
-  children,
-  encodeOid,
-  OID,
-  parseOcspResponse,
-  PkiError,
-  readTlv,
-  type Certificate,
-  type ParsedOcspResponse,
-} from '@riik/pki';
+import { bytesEqual } from '@riik/core/encoding';
+import { children, encodeOid, readTlv } from '@riik/pki/der';
+import { PkiError } from '@riik/pki/errors';
+import { certIdHashOfOid } from '@riik/pki/ocsp/certid';
+import { parseOcspResponse, type ParsedOcspResponse } from '@riik/pki/ocsp/response';
+import { OID } from '@riik/pki/oids';
+import type { Certificate } from '@riik/pki/x509/certificate';
 import { finding, type Finding } from '../validation/findings.js';
 import type { TrustStore } from '../trust/trust-store.js';
 import { encodedIssuer } from '../xades/signing-certificate.js';

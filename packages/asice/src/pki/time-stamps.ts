@@ -4,14 +4,10 @@
  * package prepared, signed attributes, ESSCertID, signature), and the TSA trusted at the token's
  * genTime — a TSA whose certificate expired since keeps its old tokens valid, as in DigiDoc.
  */
-import {
-  parseTimeStampToken,
-  PkiError,
-  verifyTimeStampToken,
-  type Certificate,
-  type ParsedTimeStampToken,
-  type TimeStampCheckCode,
-} from '@riik/pki';
+import { PkiError } from '@riik/pki/errors';
+import { parseTimeStampToken, type ParsedTimeStampToken } from '@riik/pki/tsp/token';
+import { verifyTimeStampToken, type TimeStampCheckCode } from '@riik/pki/tsp/verify';
+import type { Certificate } from '@riik/pki/x509/certificate';
 import type { HashName } from '../xmldsig/algorithms.js';
 import { finding, type Finding, type FindingCode } from '../validation/findings.js';
 import type { TimeStampedData } from '../validation/pki.js';

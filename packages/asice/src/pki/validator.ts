@@ -13,7 +13,8 @@
  * Every certificate the signature carries, the OCSP responses' and the tokens' certificates are
  * the pool paths are built from; trust comes only from the store.
  */
-import { Certificate, PkiError } from '@riik/pki';
+import { PkiError } from '@riik/pki/errors';
+import { Certificate } from '@riik/pki/x509/certificate';
 import type { TrustStore } from '../trust/trust-store.js';
 import type {
   ContainerTimeStampInput,

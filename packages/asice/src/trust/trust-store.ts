@@ -9,7 +9,7 @@
  * service with that role whose status at that time is a granted one (libdigidocpp's
  * X509CertStore rule): a TSA unit issued by a CA listed as a TSA/QTST service is a trusted TSA.
  */
-import type { Certificate, KeyUsageName } from '@riik/pki';
+import type { Certificate, KeyUsageName } from '@riik/pki/x509/certificate';
 
 /** What a trust anchor may vouch for. */
 export type TrustRole = 'ca' | 'ocsp' | 'tsa';

@@ -7,7 +7,7 @@
 import type { Element } from '@xmldom/xmldom';
 import type { Container, SignatureFile } from '../container/model.js';
 import { AsiceError } from '../errors.js';
-import { Certificate } from '@riik/pki';
+import { Certificate } from '@riik/pki/x509/certificate';
 import type { XadesSignature } from '../xades/model.js';
 import { identifySigningCertificate } from '../xades/signing-certificate.js';
 import { archiveTimeStampInput, signatureTimeStampInput } from '../xades/timestamp-input.js';

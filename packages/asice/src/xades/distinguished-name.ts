@@ -5,7 +5,8 @@
  * does for the string types certificates use (case-insensitive, insignificant whitespace removed,
  * RFC 4518 in outline). Values that are not strings are compared as DER.
  */
-import { children, decodeOid, PkiError, readTlv, type Tlv } from '@riik/pki';
+import { children, decodeOid, readTlv, type Tlv } from '@riik/pki/der';
+import { PkiError } from '@riik/pki/errors';
 import { AsiceError } from '../errors.js';
 
 export interface AttributeValue {

@@ -4,7 +4,9 @@
  * CertificateValues, but a candidate is accepted only through that signed digest, so a key
  * swapped into KeyInfo cannot be used to "verify" a signature.
  */
-import { Certificate, children, rawIssuerAndSerial, readTlv } from '@riik/pki';
+import { children, readTlv } from '@riik/pki/der';
+import { rawIssuerAndSerial } from '@riik/pki/tsp/ess';
+import { Certificate } from '@riik/pki/x509/certificate';
 import { finding, type Finding } from '../validation/findings.js';
 import { digestAlgorithm } from '../xmldsig/algorithms.js';
 import { digestsEqual } from '../xmldsig/verify.js';

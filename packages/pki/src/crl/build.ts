@@ -1,5 +1,5 @@
 import type { Extension } from '@peculiar/asn1-x509';
-import { fromHex } from '@riik/core';
+import { fromHex } from '@riik/core/encoding';
 import { signatureAlgorithm } from '../algorithms.js';
 import type { CertificateAuthority } from '../ca/authority.js';
 import { arrayBuffer, serializeDer } from '../der.js';

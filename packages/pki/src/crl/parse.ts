@@ -1,4 +1,4 @@
-import { toHex } from '@riik/core';
+import { toHex } from '@riik/core/encoding';
 import { verifySignature } from '../algorithms.js';
 import { bytes, firstElementBytes, parseDer } from '../der.js';
 import { asn1Schema, asn1X509 } from '../lazy-modules.js';

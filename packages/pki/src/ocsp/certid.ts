@@ -1,5 +1,5 @@
 import type { CertID } from '@peculiar/asn1-ocsp';
-import { toHex } from '@riik/core';
+import { toHex } from '@riik/core/encoding';
 import { arrayBuffer } from '../der.js';
 import { asn1Ocsp, asn1Schema, asn1X509 } from '../lazy-modules.js';
 import { OID } from '../oids.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { toHex } from '@riik/core';
+import { toHex } from '@riik/core/encoding';
 import { children, encodeOid, readTlv, serializeDer, type Tlv } from '../der.js';
 import { PkiError } from '../errors.js';
 import { asn1Ocsp, asn1Schema, asn1X509 } from '../lazy-modules.js';

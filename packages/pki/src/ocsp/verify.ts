@@ -1,4 +1,4 @@
-import { bytesEqual } from '@riik/core';
+import { bytesEqual } from '@riik/core/encoding';
 import { OID } from '../oids.js';
 import type { Certificate } from '../x509/certificate.js';
 import { fail, type RevocationInfo, type ValidationResult } from '../validation/result.js';

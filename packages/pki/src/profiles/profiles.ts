@@ -1,5 +1,5 @@
 import type { Extension, Name } from '@peculiar/asn1-x509';
-import { parseIdCode } from '@riik/core';
+import { parseIdCode } from '@riik/core/idcode/index';
 import { PkiError } from '../errors.js';
 import { DOCUMENT_POLICY, OID, type DocumentType } from '../oids.js';
 import { extensions } from '../x509/extensions.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { hashLength, type HashAlgorithm } from '@riik/keys';
-import { toHex } from '@riik/core';
+import { hashLength, type HashAlgorithm } from '@riik/keys/signer';
+import { toHex } from '@riik/core/encoding';
 import { PkiError } from '../errors.js';
 import { OID } from '../oids.js';
 import type { Certificate } from '../x509/certificate.js';

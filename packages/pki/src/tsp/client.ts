@@ -1,4 +1,4 @@
-import { bytesEqual } from '@riik/core';
+import { bytesEqual } from '@riik/core/encoding';
 import { PkiError } from '../errors.js';
 import { buildTimeStampReq, type BuildTimeStampReqOptions } from './request.js';
 import { parseTimeStampResp } from './response.js';

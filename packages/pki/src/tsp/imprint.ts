@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { hashLength, nodeHashName, type HashAlgorithm } from '@riik/keys';
+import { hashLength, nodeHashName, type HashAlgorithm } from '@riik/keys/signer';
 import { encodeOctetString, encodeOid, encodeSequence } from '../der.js';
 import { OID } from '../oids.js';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hashLength, type HashAlgorithm } from '@riik/keys';
+import { hashLength, type HashAlgorithm } from '@riik/keys/signer';
 import {
   children,
   decodeOid,

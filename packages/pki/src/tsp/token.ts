@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { bytesEqual } from '@riik/core';
+import { bytesEqual } from '@riik/core/encoding';
 import type { HashAlgorithm, Signer } from '@riik/keys';
-import { nodeHashName } from '@riik/keys';
+import { nodeHashName } from '@riik/keys/signer';
 import {
   decodeAlgorithmIdentifier,
   signatureAlgorithm,

@@ -1,5 +1,5 @@
 import type { HashAlgorithm } from '@riik/keys';
-import { toHex } from '@riik/core';
+import { toHex } from '@riik/core/encoding';
 import {
   children,
   decodeGeneralizedTime,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { bytesEqual } from '@riik/core';
+import { bytesEqual } from '@riik/core/encoding';
 import { PkiError } from '../errors.js';
 import { OID } from '../oids.js';
 import { buildChain } from '../validation/chain.js';

@@ -1,4 +1,4 @@
-import { bytesEqual } from '@riik/core';
+import { bytesEqual } from '@riik/core/encoding';
 import type { Certificate } from '../x509/certificate.js';
 import { fail, type ValidationResult } from './result.js';
 

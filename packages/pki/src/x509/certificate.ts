@@ -1,6 +1,6 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import type { Certificate as AsnCertificate, Name } from '@peculiar/asn1-x509';
-import { bytesEqual, fromPemAll, toHex, toPem } from '@riik/core';
+import { bytesEqual, fromPemAll, toHex, toPem } from '@riik/core/encoding';
 import {
   decodeAlgorithmIdentifier,
   publicKeyFromSpki,

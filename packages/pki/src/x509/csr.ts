@@ -1,6 +1,6 @@
 import type { CertificationRequest } from '@peculiar/asn1-csr';
 import type { Name } from '@peculiar/asn1-x509';
-import { fromPem, toPem } from '@riik/core';
+import { fromPem, toPem } from '@riik/core/encoding';
 import type { HashAlgorithm, Signer } from '@riik/keys';
 import { publicKeyFromSpki, signatureAlgorithm, spkiOf, verifySignature } from '../algorithms.js';
 import { arrayBuffer, bytes, firstElementBytes, parseDer, serializeDer } from '../der.js';
