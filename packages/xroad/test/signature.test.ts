@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePrivateKey, SoftwareSigner } from '@riik/keys';
+import { CertificateAuthority, rootCaProfile, spkiOf, xroadSignProfile } from '@riik/pki';
 import { runTool } from '@riik/testing';
 import {
   buildHashChains,
@@ -115,6 +117,37 @@ describe('XAdES message signature (signature/bdoc-1.0/ts)', () => {
     writeFileSync(join(dir, 'message.xml'), 'tampered');
     const bad = await runTool('xmlsec1', args);
     expect(bad.status).not.toBe(0);
+  });
+
+  it('makes the same canonical forms from its templates as from parsing, whatever the names hold', async () => {
+    // Signing canonicalizes SignedProperties and SignedInfo from cached templates; the verifier parses
+    // and canonicalizes the document itself, so any difference fails verification. The issuer names
+    // hold characters that escaping and canonicalization treat differently, and the template marker.
+    for (const commonName of ['A&B <"\'> CA', 'TEST \u2060riik-mark-0\u2060 CA']) {
+      const ca = await CertificateAuthority.createRoot(
+        rootCaProfile({ commonName, organisation: 'riik "test" & <co>' }),
+        new SoftwareSigner(generatePrivateKey('EC-P256')),
+      );
+      const signKey = new SoftwareSigner(generatePrivateKey('EC-P256'));
+      const cert = await ca.issue(
+        xroadSignProfile({ name: 'Org 70000001', memberCode: '70000001' }),
+        spkiOf(signKey.publicKey),
+      );
+      const k = { signer: signKey, certificate: cert, ocspResponses: [] };
+      for (const [i, when] of ['2026-01-15T10:00:00Z', '2026-01-15T10:00:01.5Z'].entries()) {
+        const messages = [
+          { message: sha512(`m${i}`), attachments: [] },
+          { message: sha512(`n${i}`), attachments: [sha512('body')] },
+        ];
+        const single = await signMessages(k, messages.slice(0, 1), new Date(when));
+        const batch = await signMessages(k, messages, new Date(when));
+        for (const [j, data] of [...single, ...batch].entries()) {
+          const verified = verifyMessageSignature(data, messages[Math.max(0, j - 1)]!);
+          expect(verified.signingTime.toISOString()).toBe(new Date(when).toISOString());
+          expect(verified.certificate.equals(cert)).toBe(true);
+        }
+      }
+    }
   });
 
   it('detects a changed message, a changed signature value and changed signed properties', async () => {
