@@ -250,7 +250,21 @@ export interface HashChainResult {
   readonly value: Uint8Array;
 }
 
+// The messages of a batch share one HashChainResult; each reads it, so the parsed form is kept.
+const RESULTS_MAX = 256;
+const results = new Map<string, HashChainResult>();
+
 export function parseHashChainResult(xml: string): HashChainResult {
+  let result = results.get(xml);
+  if (!result) {
+    result = readHashChainResult(xml);
+    if (results.size >= RESULTS_MAX) results.delete(results.keys().next().value!);
+    results.set(xml, result);
+  }
+  return result;
+}
+
+function readHashChainResult(xml: string): HashChainResult {
   const root = parseSmallXml(xml, 'hash chain result');
   if (root.namespaceURI !== HASH_CHAIN_NS || root.localName !== 'HashChainResult')
     throw malformed('not a HashChainResult');

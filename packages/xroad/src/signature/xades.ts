@@ -197,7 +197,7 @@ export async function buildSignatureXml(input: SignInput): Promise<string> {
   const signedProperties = signedPropertiesXml(cert, input.mimeType, signingTime);
   const spCanonical =
     template(`sp ${cert.sha256Hex} ${input.mimeType}`, 1, (t) =>
-      signedPropertiesXml(cert, input.mimeType, t!),
+      signedPropertiesXml(cert, input.mimeType, t),
     ).fill([signingTime]) ?? canonicalInSignature(signedProperties);
   const spDigest = toBase64(digest(MESSAGE_DIGEST, spCanonical));
 
@@ -206,7 +206,7 @@ export async function buildSignatureXml(input: SignInput): Promise<string> {
   const signedInfo = signedInfoXml(reference, signatureHash, refDigest, spDigest);
   const siCanonical =
     template(`si ${reference.uri} ${reference.digestAlgorithm} ${signatureHash}`, 2, (a, b) =>
-      signedInfoXml(reference, signatureHash, a!, b!),
+      signedInfoXml(reference, signatureHash, a, b),
     ).fill([refDigest, spDigest]) ?? canonicalInSignature(signedInfo);
   const { value } = await xmlSign(input.signer, siCanonical, signatureHash);
 

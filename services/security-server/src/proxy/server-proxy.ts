@@ -371,6 +371,8 @@ export class ServerProxy {
       agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
       timeout: entry.timeoutSeconds * 1000,
     });
+    // A streamed body goes out in several writes; Nagle's algorithm would hold each for an ACK.
+    request.once('socket', (socket) => socket.setNoDelay(true));
     request.on('timeout', () =>
       request.destroy(fault('Server.ServerProxy.ServiceFailed', `service ${entry.serviceCode} timed out`)),
     );
