@@ -7,11 +7,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { COMPONENTS, type EstateContext } from '@riik/cli/estate/registry';
 import { securityServerPaths } from '@riik/service-security-server';
-import { repoRoot, tempDir } from '@riik/testing';
+import { repoRoot, runTool, tempDir } from '@riik/testing';
 import { fmt, report } from './report.js';
 
 const RIIK = join(repoRoot, 'apps/cli/bin/riik.js');
 const PROVIDER = fileURLToPath(new URL('./xroad-provider.js', import.meta.url));
+const PLAIN_PROXY = fileURLToPath(new URL('./xroad-plain-proxy.js', import.meta.url));
 const CLIENT = 'EE-DEV/GOV/70000349/emta';
 const PROVIDER_ID = 'EE-DEV/GOV/70000562/rr';
 
@@ -64,6 +65,12 @@ async function serve(dataDir: string, service: string, port: number, args: strin
 function peakRss(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** CPU time (user + system) a process has used, in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** POST `size` bytes, generated as they are sent, and count the bytes that come back. */
@@ -188,20 +195,64 @@ export async function benchXroad(): Promise<void> {
     if (back !== size) throw new Error(`streamed ${back} of ${size} bytes`);
     const rss = { consumer: peakRss(ssEmta.child.pid!), provider: peakRss(ssRr.child.pid!) };
 
+    // The same topology without X-Road: two plain reverse proxies with mutual TLS between them.
+    const keyFile = join(dir.path, 'plain-key.pem');
+    const certFile = join(dir.path, 'plain-cert.pem');
+    const made = await runTool('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ]);
+    if (made.status !== 0) throw new Error(`openssl: ${made.out}`);
+    const plainServerPort = portBase + 40;
+    const plainClientPort = portBase + 41;
+    procs.push(
+      spawnProc([PLAIN_PROXY, 'server', String(plainServerPort), String(providerPort), keyFile, certFile]),
+    );
+    procs.push(
+      spawnProc([PLAIN_PROXY, 'client', String(plainClientPort), String(plainServerPort), keyFile, certFile]),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+
     const direct = `http://127.0.0.1:${providerPort}/json`;
     const through = `http://127.0.0.1:${portBase + 12}/r1/${PROVIDER_ID}/bench/json`;
+    const plain = `http://127.0.0.1:${plainClientPort}/json`;
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    /** Peak (alternating windows of each path) and latency at half the X-Road peak. */
+    /**
+     * Peak (alternating windows of each path), CPU per exchange of each security server, and
+     * latency at half the X-Road peak.
+     */
     const measure = async () => {
       await load(direct, {}, 8, 2);
-      await load(through, xh, 8, 2);
-      const peak = { direct: [] as number[], through: [] as number[] };
+      await load(through, xh, 16, 5);
+      await load(plain, {}, 8, 2);
+      const peak = { direct: [] as number[], through: [] as number[], plain: [] as number[] };
+      const cpu = { consumer: 0, provider: 0, exchanges: 0 };
       for (let i = 0; i < 3; i++) {
         peak.direct.push((await load(direct, {}, 16, 5)).requests.average);
-        peak.through.push((await load(through, xh, 16, 5)).requests.average);
+        const c0 = { consumer: cpuMs(ssEmta.child.pid!), provider: cpuMs(ssRr.child.pid!) };
+        const r = await load(through, xh, 16, 5);
+        cpu.consumer += cpuMs(ssEmta.child.pid!) - c0.consumer;
+        cpu.provider += cpuMs(ssRr.child.pid!) - c0.provider;
+        cpu.exchanges += r.requests.total;
+        peak.through.push(r.requests.average);
+        peak.plain.push((await load(plain, {}, 16, 5)).requests.average);
       }
       const directRate = avg(peak.direct);
       const throughRate = avg(peak.through);
+      const plainRate = avg(peak.plain);
       const rate = Math.max(10, Math.floor(throughRate / 2));
       const latDirect = await load(direct, {}, 16, 10, rate);
       const latThrough = await load(through, xh, 16, 10, rate);
@@ -209,6 +260,11 @@ export async function benchXroad(): Promise<void> {
         peak,
         directRate,
         throughRate,
+        plainRate,
+        cpuPerExchange: {
+          consumer: cpu.consumer / cpu.exchanges,
+          provider: cpu.provider / cpu.exchanges,
+        },
         rate,
         latDirect: latDirect.latency,
         latThrough: latThrough.latency,
@@ -228,7 +284,7 @@ export async function benchXroad(): Promise<void> {
     const normal = await measure();
     await ssEmta.stop();
     await ssRr.stop();
-    const { directRate, throughRate, rate } = full;
+    const { directRate, throughRate, plainRate, rate, cpuPerExchange } = full;
     const latDirect = { latency: full.latDirect };
     const latThrough = { latency: full.latThrough };
 
@@ -250,6 +306,24 @@ export async function benchXroad(): Promise<void> {
           anchor: fmt(directRate),
           ratio: ratio.toFixed(2),
           goal: "≥ 0.5 (real X-Road, one user's load test: 0.11)",
+        },
+        {
+          metric:
+            'the same two hops without X-Road (two plain Node.js reverse proxies, mutual TLS kept alive): requests/s',
+          value: fmt(plainRate),
+          anchor: fmt(directRate),
+          ratio: (plainRate / directRate).toFixed(2),
+          goal: 'physical limit of two hops here',
+        },
+        {
+          metric: 'X-Road against the plain proxies (what signing, verifying and logging cost)',
+          value: fmt(throughRate),
+          anchor: fmt(plainRate),
+          ratio: (throughRate / plainRate).toFixed(2),
+        },
+        {
+          metric: 'CPU per exchange at peak: consumer SS / provider SS',
+          value: `${cpuPerExchange.consumer.toFixed(2)} / ${cpuPerExchange.provider.toFixed(2)} ms`,
         },
         {
           metric: `latency at ${fmt(rate)}/s (half the X-Road peak): p50 / p99`,
@@ -284,11 +358,13 @@ export async function benchXroad(): Promise<void> {
         },
       ],
       [
-        'Same machine, same load generator (autocannon in the bench process), same provider process, one run; direct and X-Road windows alternate (3 × 5 s each).',
+        'Same machine, same load generator (autocannon in the bench process), same provider process, one run; direct, X-Road and plain-proxy windows alternate (3 × 5 s each).',
+        'The plain proxies are the X-Road path with nothing of X-Road in it (bench/src/xroad-plain-proxy.ts): HTTP in, mutual TLS with kept-alive connections between two Node.js processes, HTTP to the provider, bodies streamed. They bound what any pair of proxies in Node.js reaches on this machine.',
+        'CPU per exchange is the user + system time of each security server process (/proc) over the X-Road windows, divided by the exchanges made.',
         "Every exchange: two ECDSA P-256 signatures (batched when concurrent) and two verifications, mutual TLS between the security servers (kept-alive connections), four message log records (request and response on each side) with group commit, batch RFC 3161 time-stamps from riik's TSA every second.",
         'The 2-core machine runs the load generator, both security servers, the provider and the CA/TSA/central server at once; the direct path runs only the provider.',
         "Peak RSS is the kernel's VmHWM of each security server process, read before and after streaming 100 MB up and 100 MB down through fresh processes (the message log stores both bodies in 1 MiB rows as they pass).",
-        "The first rows use the default message log durability (SQLite synchronous=FULL: one disk sync per group commit, four group commits in each exchange's path); the sync = normal rows restart both security servers with the write-ahead log not synced per commit.",
+        "The first rows use the default message log durability (every group commit's write-ahead log synced to disk before the messages in it go on, the sync made off the event loop; four group commits in each exchange's path); the sync = normal rows restart both security servers with the write-ahead log not synced per commit.",
       ],
       { full, normal, rss, rssBefore: before, streamSeconds },
     );
