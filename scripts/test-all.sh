@@ -50,10 +50,14 @@ if [ "$(cat node_modules/.riik-lock 2>/dev/null || true)" != "$lock_sum" ]; then
 fi
 step "build + type-check (tsc -b)"
 npx tsc -b
-step "format (prettier --check)"
-npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
-step "lint (eslint)"
-npx eslint --max-warnings 0 .
+step "format (prettier --check) and lint (eslint), in parallel"
+npx prettier --check . > /tmp/riik-prettier.$$ 2>&1 &
+prettier_pid=$!
+lint_status=0
+npx eslint --max-warnings 0 . || lint_status=$?
+if ! wait "$prettier_pid"; then cat /tmp/riik-prettier.$$; rm -f /tmp/riik-prettier.$$; exit 1; fi
+rm -f /tmp/riik-prettier.$$
+[ "$lint_status" = 0 ] || exit "$lint_status"
 
 # --- throwaway PostgreSQL ------------------------------------------------------------------
 PG_BIN=$(find_pg_bin)
