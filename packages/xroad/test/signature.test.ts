@@ -17,6 +17,13 @@ import {
   verifyMessageSignature,
   verifySignatureXml,
 } from '../src/index.js';
+import {
+  parseHashChainDom,
+  readHashChain,
+  readHashChainResult,
+  scanHashChain,
+} from '../src/signature/hash-chain-xml.js';
+import { digestList } from '../src/signature/hash-chain.js';
 import { parseXml } from '../src/xml.js';
 import { expectCode } from './helpers.js';
 import { createOrgPki, type MemberKeys, type OrgPki } from './org-pki.js';
@@ -268,6 +275,100 @@ describe('hash chains (batch signatures)', () => {
     expectCode(() => verifyHashChain(built.resultXml, cyclic, '/sig-hashchain.xml', v), 'MalformedHashChain');
     for (const bad of ['', '<x/>', 'not xml', built.chains[0]!.slice(0, 100)])
       expectCode(() => verifyHashChain(built.resultXml, bad, '/sig-hashchain.xml', v), 'MalformedHashChain');
+  });
+
+  it('encodes DigestList as DER SEQUENCE OF SingleDigest', () => {
+    const value = sha512('a');
+    const uri = Buffer.from('http://www.w3.org/2001/04/xmlenc#sha512');
+    const single = [0x30, 2 + 64 + 2 + uri.length + 2, 0x04, 64, ...value, 0x0c, uri.length, ...uri, 0x30, 0];
+    const body = [...single, ...single];
+    const expected = [0x30, 0x81, body.length, ...body];
+    expect(Buffer.from(digestList([0, 1].map(() => ({ hash: 'SHA-512', value })))).toString('hex')).toBe(
+      Buffer.from(expected).toString('hex'),
+    );
+  });
+
+  it("reads riik's own chains without the XML parser, exactly as the parser reads them", () => {
+    for (const n of [1, 2, 3, 7, 16]) {
+      for (const withBody of [false, true]) {
+        const built = buildHashChains(inputs(n, withBody), { ...opts, allowSingle: true });
+        for (const chain of built.chains) {
+          const scanned = scanHashChain(chain);
+          expect(scanned).not.toBeNull();
+          expect(scanned).toEqual(parseHashChainDom(chain));
+        }
+        const root = parseXml(built.resultXml)!.documentElement!;
+        expect(readHashChainResult(built.resultXml)).toEqual({
+          uri: root.getAttribute('URI'),
+          hash: 'SHA-512',
+          value: built.top,
+        });
+      }
+    }
+  });
+
+  it("reads chains in other serialisations (a peer's) with the XML parser", () => {
+    const ins = inputs(3, true);
+    const built = buildHashChains(ins, opts);
+    const chain = built.chains[1]!;
+    const map = new Map([
+      ['/message.xml', { hash: 'SHA-512' as const, value: ins[1]!.parts[0]! }],
+      ['/attachment1', { hash: 'SHA-512' as const, value: ins[1]!.parts[1]! }],
+    ]);
+    const variants = [
+      chain.replace(/></g, '>\n  <'),
+      chain.replaceAll('hc:', 'h:').replace('xmlns:hc=', 'xmlns:h='),
+      chain.replace(/<(\/?)hc:/g, '<$1').replace('xmlns:hc=', 'xmlns='),
+      chain.replace('<hc:HashStep', '<!-- steps --><hc:HashStep'),
+      chain.replace('URI="/message.xml"', "URI='/message.xml'"),
+      chain.replace('URI="/message.xml"', 'URI="&#x2F;message.xml"'),
+      chain.replace('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', ''),
+      chain.replace(/<ds:DigestValue>([^<]{20})/, '<ds:DigestValue>$1\n'),
+      `${chain}\n`,
+    ];
+    for (const variant of variants) {
+      expect(scanHashChain(variant)).toBeNull();
+      expect(readHashChain(variant)).toEqual(readHashChain(chain));
+      const result = verifyHashChain(built.resultXml, variant, '/sig-hashchain.xml', map);
+      expect(Buffer.from(result.value).equals(Buffer.from(built.top))).toBe(true);
+    }
+    const result = built.resultXml.replace('<ds:DigestValue>', '<ds:DigestValue>\n');
+    expect(readHashChainResult(result)).toEqual(readHashChainResult(built.resultXml));
+  });
+
+  it('gives the same errors for bad chains in its own form as the XML parser', () => {
+    const built = buildHashChains(inputs(4), opts);
+    const chain = built.chains[0]!;
+    const step = /<hc:HashStep id="STEP1">.*?<\/hc:HashStep>/.exec(chain)![0];
+    const cases: Array<[string, string]> = [
+      [chain.replace('id="STEP1"', 'id="STEP0"'), 'MalformedHashChain'],
+      [chain.replace(step, step + step), 'MalformedHashChain'],
+      [chain.replace('xmlenc#sha512"/>', 'xmlenc#md5"/>'), 'UnsupportedAlgorithm'],
+      [
+        chain.replace(/(<hc:HashStep id="STEP1">)/, `$1${'<hc:StepRef URI="#STEP2"/>'.repeat(17)}`),
+        'MalformedHashChain',
+      ],
+      [
+        chain.replace(/<hc:HashStep id="STEP1">.*?<\/hc:HashStep>/, '<hc:HashStep id="STEP1"></hc:HashStep>'),
+        'MalformedHashChain',
+      ],
+      [chain.slice(0, -1), 'MalformedHashChain'],
+      [chain.replace('</hc:HashChain>', '</hc:HashStep></hc:HashChain>'), 'MalformedHashChain'],
+      [chain.replace('id="STEP1"', 'id="STEP1" id="STEP1"'), 'MalformedHashChain'],
+    ];
+    for (const [bad, code] of cases) {
+      expectCode(() => readHashChain(bad), code);
+      expectCode(() => parseHashChainDom(bad), code);
+    }
+    expectCode(
+      () => readHashChain(chain.replace('</hc:HashChain>', `${' '.repeat(70_000)}</hc:HashChain>`)),
+      'MalformedHashChain',
+    );
+    expectCode(() => readHashChainResult(built.resultXml.slice(0, -5)), 'MalformedHashChain');
+    expectCode(
+      () => readHashChainResult(built.resultXml.replace('xmlenc#sha512', 'xmlenc#md5')),
+      'UnsupportedAlgorithm',
+    );
   });
 
   it('a batch signature covers each message with its body, and only it', async () => {
