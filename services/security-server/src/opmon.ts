@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { compiledInsert } from './db/compiled.js';
 import type { GroupWriter } from './db/group-writer.js';
-import type { OpmonTable, SecurityServerDatabase } from './db/schema.js';
+import type { SecurityServerDatabase } from './db/schema.js';
 
 /** One message exchange as operational monitoring records it (X-Road's operational data, abridged). */
 export interface OpmonRecord {
@@ -39,6 +40,7 @@ export class OperationalMonitor {
   private readonly messages: Counter<'type' | 'succeeded' | 'fault'>;
   private readonly duration: Histogram<'type'>;
   private readonly bytes: Counter<'type' | 'direction'>;
+  private readonly insert;
 
   constructor(
     private readonly db: Kysely<SecurityServerDatabase>,
@@ -46,6 +48,22 @@ export class OperationalMonitor {
     registry: Registry,
     private readonly onError: (err: unknown) => void,
   ) {
+    this.insert = compiledInsert(db, 'opmon', [
+      'id',
+      'security_server_type',
+      'request_in_ts',
+      'response_out_ts',
+      'client',
+      'service',
+      'message_id',
+      'request_id',
+      'request_size',
+      'response_size',
+      'status_code',
+      'succeeded',
+      'fault_code',
+      'fault_string',
+    ]);
     this.messages = new Counter({
       name: 'riik_xroad_messages_total',
       help: 'X-Road message exchanges handled, by security server role, outcome and fault type',
@@ -84,7 +102,7 @@ export class OperationalMonitor {
     this.duration.observe({ type: r.securityServerType }, (r.responseOutTs - r.requestInTs) / 1000);
     this.bytes.inc({ type: r.securityServerType, direction: 'request' }, r.requestSize);
     this.bytes.inc({ type: r.securityServerType, direction: 'response' }, r.responseSize);
-    const row: OpmonTable = {
+    const insert = this.insert({
       id: this.nextId++,
       security_server_type: r.securityServerType,
       request_in_ts: r.requestInTs,
@@ -99,10 +117,10 @@ export class OperationalMonitor {
       succeeded: r.succeeded ? 1 : 0,
       fault_code: r.faultCode,
       fault_string: r.faultString,
-    };
+    });
     this.writer
       .write(async (trx) => {
-        await trx.insertInto('opmon').values(row).execute();
+        await trx.executeQuery(insert);
       })
       .catch(this.onError);
   }

@@ -10,6 +10,7 @@ import {
   type XRoadErrorPrefix,
 } from '@riik/xroad';
 import type { SecurityServerConfig } from '../config.js';
+import { compileOnce } from '../db/compiled.js';
 import type { SecurityServerDatabase } from '../db/schema.js';
 import type { MessageLog } from './log.js';
 import { requestTimeStamp, sha512, TspError, type TsaTrust } from './tsp-client.js';
@@ -28,6 +29,7 @@ export class Timestamper {
   private nextId = 1;
   lastSuccess: Date | undefined;
   lastError: string | undefined;
+  private readonly setTimestamp;
 
   constructor(
     private readonly db: Kysely<SecurityServerDatabase>,
@@ -36,7 +38,15 @@ export class Timestamper {
     private readonly gconf: () => GlobalConf | undefined,
     private readonly log: Logger,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    // Marker strings stand in for the numbers while the SQL text and parameter order are compiled.
+    this.setTimestamp = compileOnce(['timestamp', 'chain', 'id'], (value) =>
+      db
+        .updateTable('message_log')
+        .set({ timestamp_id: value('timestamp') as unknown as number, ts_hash_chain: value('chain') })
+        .where('id', '=', value('id') as unknown as number),
+    );
+  }
 
   async init(): Promise<void> {
     const row = await this.db
@@ -136,11 +146,7 @@ export class Timestamper {
             })
             .execute();
           for (const [i, p] of pending.entries())
-            await trx
-              .updateTable('message_log')
-              .set({ timestamp_id: id, ts_hash_chain: built.chains[i]! })
-              .where('id', '=', p.id)
-              .execute();
+            await trx.executeQuery(this.setTimestamp({ timestamp: id, chain: built.chains[i]!, id: p.id }));
         });
         await this.messageLog.refreshPending();
         this.lastSuccess = this.now();
