@@ -157,6 +157,56 @@ describe('XAdES message signature (signature/bdoc-1.0/ts)', () => {
     }
   });
 
+  it("verifies riik's own signatures without the XML parser, with the parser's result", async () => {
+    const ocsp2 = await pki.ocsp(member.sign, 'good', new Date('2026-01-15T09:00:00Z'));
+    for (const ocspResponses of [[], [ocsp], [ocsp, ocsp2]]) {
+      for (const messages of [
+        [{ message, attachments: [] }],
+        [{ message, attachments: [sha512('body')] }],
+        [0, 1, 2].map((i) => ({ message: sha512(`m${i}`), attachments: [] })),
+      ]) {
+        const [data] = await signMessages(
+          { ...key(), ocspResponses },
+          messages,
+          new Date('2026-01-15T10:00:01.5Z'),
+        );
+        const xml = data!.signatureXml;
+        // The same document in another serialisation (a blank line after the XML declaration) is
+        // verified by parsing and canonicalizing it.
+        const parsed = verifySignatureXml(xml.replace('?>\n', '?>\n\n'));
+        expect(verifySignatureXml(xml)).toEqual(parsed);
+        expect(parsed.ocspResponses.map((o) => Buffer.from(o).toString('hex'))).toEqual(
+          ocspResponses.map((o) => Buffer.from(o).toString('hex')),
+        );
+      }
+    }
+  });
+
+  it('gives the same errors for changed signatures in its own form', async () => {
+    const [data] = await signMessages(
+      key(),
+      [{ message, attachments: [] }],
+      new Date('2026-01-15T10:00:00Z'),
+    );
+    const xml = data!.signatureXml;
+    const value = /<ds:SignatureValue Id="SIG-VALUE">([^<]+)</.exec(xml)![1]!;
+    const flipped = (b64: string) =>
+      b64[5] === 'A' ? `${b64.slice(0, 5)}B${b64.slice(6)}` : `${b64.slice(0, 5)}A${b64.slice(6)}`;
+    const cases: Array<[string, string]> = [
+      [xml.replace(value, flipped(value)), 'InvalidSignatureValue'],
+      [xml.replace('2026-01-15T10:00:00.000Z', '2026-01-15T10:00:01.000Z'), 'InvalidReference'],
+      [xml.replace('<xades:MimeType>text/xml', '<xades:MimeType>text/plain'), 'InvalidReference'],
+      [xml.replace('URI="/message.xml"', 'URI="/other.xml"'), 'InvalidReference'],
+      [xml.replace('xmldsig-more#ecdsa-sha256', 'xmldsig-more#ecdsa-md5'), 'UnsupportedAlgorithm'],
+      [xml.replace(/<ds:X509Certificate>[^<]+/, '<ds:X509Certificate>AAAA'), 'IncorrectCertificate'],
+      [xml.replace('</ds:SignedInfo>', '</ds:SignedInfo></ds:SignedInfo>'), 'MalformedSignature'],
+    ];
+    for (const [bad, code] of cases) expectCode(() => verifySignatureXml(bad), code);
+    // Many candidate delimiters do not make the reading slow.
+    const hostile = xml.replace('</ds:SignedInfo>', '</ds:SignedInfo>'.repeat(10_000));
+    expectCode(() => verifySignatureXml(hostile), 'MalformedSignature');
+  });
+
   it('detects a changed message, a changed signature value and changed signed properties', async () => {
     const [data] = await signMessages(key(), [{ message, attachments: [] }], new Date());
     expectCode(
