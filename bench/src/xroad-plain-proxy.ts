@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import {
+  Agent as HttpAgent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { Agent as HttpsAgent, createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 
@@ -16,7 +22,7 @@ const key = readFileSync(keyFile!);
 const cert = readFileSync(certFile!);
 const noDelay = (socket: Socket) => socket.setNoDelay(true);
 
-function forward(req: IncomingMessage, res: import('node:http').ServerResponse, send: typeof httpRequest) {
+function forward(req: IncomingMessage, res: ServerResponse, send: typeof httpRequest) {
   const upstream = send(
     {
       host: '127.0.0.1',
