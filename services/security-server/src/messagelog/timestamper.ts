@@ -15,6 +15,9 @@ import type { SecurityServerDatabase } from '../db/schema.js';
 import type { MessageLog } from './log.js';
 import { requestTimeStamp, sha512, TspError, type TsaTrust } from './tsp-client.js';
 
+/** Records marked time-stamped per transaction. */
+const UPDATE_SLICE = 64;
+
 /**
  * Batch time-stamping of the message log (X-Road's Timestamper; BATCH-TS): on an interval — or
  * before every message is answered, in `immediate` mode — the records without a time-stamp are
@@ -134,20 +137,30 @@ export class Timestamper {
       try {
         const ts = await requestTimeStamp(url, imprint, this.trusted(conf));
         const id = this.nextId++;
-        await this.messageLog.writer.write(async (trx) => {
-          await trx
-            .insertInto('timestamps')
-            .values({
-              id,
-              created_at: ts.genTime.getTime(),
-              token: ts.token,
-              hash_chain_result: built.resultXml,
-              url,
-            })
-            .execute();
-          for (const [i, p] of pending.entries())
-            await trx.executeQuery(this.setTimestamp({ timestamp: id, chain: built.chains[i]!, id: p.id }));
-        });
+        // The token with the first records, then the rest in slices with the event loop let run in
+        // between: one transaction over a busy second's records (~50 µs each) would hold every
+        // message of the server up for tens of milliseconds. Each record's chain stands alone, so
+        // records a crash leaves without a time-stamp are simply stamped again by the next run.
+        for (let from = 0; from < pending.length; from += UPDATE_SLICE) {
+          await this.messageLog.writer.write(async (trx) => {
+            if (from === 0)
+              await trx
+                .insertInto('timestamps')
+                .values({
+                  id,
+                  created_at: ts.genTime.getTime(),
+                  token: ts.token,
+                  hash_chain_result: built.resultXml,
+                  url,
+                })
+                .execute();
+            for (let i = from; i < Math.min(pending.length, from + UPDATE_SLICE); i++)
+              await trx.executeQuery(
+                this.setTimestamp({ timestamp: id, chain: built.chains[i]!, id: pending[i]!.id }),
+              );
+          });
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         await this.messageLog.refreshPending();
         this.lastSuccess = this.now();
         this.lastError = undefined;
