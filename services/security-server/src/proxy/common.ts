@@ -83,6 +83,7 @@ export function write(stream: Writable, chunk: Uint8Array): Promise<void> | void
 export class Coalescer {
   private parts: Buffer[] = [];
   private size = 0;
+  private streaming = false;
 
   constructor(
     private readonly stream: Writable,
@@ -90,9 +91,14 @@ export class Coalescer {
   ) {}
 
   async write(chunk: Buffer): Promise<void> {
+    // Once a message is larger than the limit, its chunks pass straight through (no copies).
+    if (this.streaming) return write(this.stream, chunk);
     this.parts.push(chunk);
     this.size += chunk.length;
-    if (this.size > this.limit) await write(this.stream, this.take());
+    if (this.size > this.limit) {
+      this.streaming = true;
+      await write(this.stream, this.take());
+    }
   }
 
   /** Send what is held now (without waiting for the stream to drain). */
