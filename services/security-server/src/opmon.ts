@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { compiledInsert } from './db/compiled.js';
 import type { GroupWriter } from './db/group-writer.js';
@@ -30,10 +30,13 @@ export interface OpmonQuery {
   limit?: number;
 }
 
+/** How long operational monitoring records are buffered before they are written. */
+const FLUSH_MS = 200;
+
 /**
  * Operational monitoring: a record per exchange (client, service, sizes, times, status, fault) kept in
  * the security server's database for its owner to query, and Prometheus counters and histograms for
- * `/metrics`. Records are written with the message log's group commit and never slow a message down.
+ * `/metrics`. Records are buffered for up to FLUSH_MS and written together; they never slow a message down.
  */
 export class OperationalMonitor {
   private nextId = 1;
@@ -41,6 +44,8 @@ export class OperationalMonitor {
   private readonly duration: Histogram<'type'>;
   private readonly bytes: Counter<'type' | 'direction'>;
   private readonly insert;
+  private pending: CompiledQuery[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Kysely<SecurityServerDatabase>,
@@ -118,14 +123,36 @@ export class OperationalMonitor {
       fault_code: r.faultCode,
       fault_string: r.faultString,
     });
-    this.writer
-      .write(async (trx) => {
-        await trx.executeQuery(insert);
-      })
+    this.pending.push(insert);
+    if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+      this.timer.unref();
+    }
+  }
+
+  /**
+   * Write the buffered records: one transaction, without a disk sync of its own, for everything
+   * recorded in the last interval (X-Road's security server, too, buffers operational data and
+   * sends it on in batches). Records are never on a message's path.
+   */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const rows = this.pending;
+    this.pending = [];
+    if (rows.length === 0) return Promise.resolve();
+    return this.writer
+      .write(
+        async (trx) => {
+          for (const row of rows) await trx.executeQuery(row);
+        },
+        { sync: false },
+      )
       .catch(this.onError);
   }
 
   async query(q: OpmonQuery): Promise<OpmonRecord[]> {
+    await this.flush();
     let s = this.db
       .selectFrom('opmon')
       .selectAll()

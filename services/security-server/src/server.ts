@@ -350,6 +350,7 @@ export async function startSecurityServer(
           clientTls.closeAllConnections();
         });
       await http.close();
+      await opmon.flush();
       await writer.idle();
       await walSync?.close();
       await database.close();

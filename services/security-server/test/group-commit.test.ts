@@ -70,6 +70,19 @@ describe('group commit of the message path', () => {
     await writer.idle();
   });
 
+  it('commits a group of unsynced writes without a sync, and syncs a group with any synced write', async () => {
+    let syncs = 0;
+    const writer = new GroupWriter(database.db, () => {
+      syncs++;
+      return Promise.resolve();
+    });
+    await Promise.all([20, 21].map((n) => writer.write(insert(n), { sync: false })));
+    expect(syncs).toBe(0);
+    await Promise.all([writer.write(insert(22), { sync: false }), writer.write(insert(23))]);
+    expect(syncs).toBe(1);
+    await database.db.deleteFrom('timestamps').where('id', '>=', 20).execute();
+  });
+
   it("syncs SQLite's write-ahead log file, and refuses once closed", async () => {
     expect(existsSync(`${file()}-wal`)).toBe(true);
     const wal = new WalSync(file());

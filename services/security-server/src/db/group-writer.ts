@@ -6,6 +6,8 @@ type Op = {
   run: (trx: Transaction<SecurityServerDatabase>) => Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
+  /** False for records that need not survive a machine crash (operational monitoring). */
+  sync: boolean;
 };
 
 /** Most writes one transaction takes; a longer queue is committed in several. */
@@ -28,9 +30,13 @@ export class GroupWriter {
     private readonly durable: Durable = alreadyDurable,
   ) {}
 
-  write(run: Op['run']): Promise<void> {
+  /**
+   * Commit `run` with the next group. With `sync: false` the write does not by itself cost a disk
+   * sync: a group of such writes only is committed without one (a later synced group covers it).
+   */
+  write(run: Op['run'], options: { sync?: boolean } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.ops.push({ run, resolve, reject });
+      this.ops.push({ run, resolve, reject, sync: options.sync ?? true });
       if (!this.flushing) {
         this.flushing = true;
         // Writes made in the same turn of the event loop join the first group.
@@ -46,7 +52,7 @@ export class GroupWriter {
         await this.db.transaction().execute(async (trx) => {
           for (const op of batch) await op.run(trx);
         });
-        await this.durable();
+        if (batch.some((op) => op.sync)) await this.durable();
         for (const op of batch) op.resolve();
       } catch (err) {
         for (const op of batch) op.reject(err);
