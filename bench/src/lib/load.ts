@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 
 export interface Throughput {
   requestsPerSecond: number;
@@ -155,4 +156,63 @@ export async function abPost(
     errors: f ? Number(f[1]) + Number(f[2]) + Number(f[3]) : 0,
     non2xx,
   };
+}
+
+/**
+ * Latency at a fixed offered rate, open loop: one request every 1/rate s, evenly spaced (no bursts),
+ * on kept-alive connections, each latency counted from the moment its request was due — so a request
+ * that waits behind a slow one is counted with its wait. Runs in this process.
+ */
+export async function pacedLatency(
+  url: string,
+  options: { body: Uint8Array; headers: Record<string, string>; rate: number; seconds: number },
+): Promise<Latency> {
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
+  const interval = 1000 / options.rate;
+  const count = Math.round(options.rate * options.seconds);
+  const latencies: number[] = [];
+  let errors = 0;
+  const one = (due: number) =>
+    new Promise<void>((resolve) => {
+      const req = httpRequest(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: { ...options.headers, 'content-length': String(options.body.length) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) latencies.push(performance.now() - due);
+            else errors++;
+            resolve();
+          });
+          res.on('error', () => {
+            errors++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end(options.body);
+    });
+  const started = performance.now();
+  const pending: Array<Promise<void>> = [];
+  for (let i = 0; i < count; i++) {
+    const due = started + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pending.push(one(due));
+  }
+  await Promise.all(pending);
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { p50: at(0.5), p99: at(0.99), requestsPerSecond: latencies.length / seconds, errors };
 }

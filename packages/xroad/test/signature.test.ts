@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePrivateKey, SoftwareSigner } from '@riik/keys';
+import { CertificateAuthority, rootCaProfile, spkiOf, xroadSignProfile } from '@riik/pki';
 import { runTool } from '@riik/testing';
 import {
   buildHashChains,
@@ -15,6 +17,13 @@ import {
   verifyMessageSignature,
   verifySignatureXml,
 } from '../src/index.js';
+import {
+  parseHashChainDom,
+  readHashChain,
+  readHashChainResult,
+  scanHashChain,
+} from '../src/signature/hash-chain-xml.js';
+import { digestList } from '../src/signature/hash-chain.js';
 import { parseXml } from '../src/xml.js';
 import { expectCode } from './helpers.js';
 import { createOrgPki, type MemberKeys, type OrgPki } from './org-pki.js';
@@ -115,6 +124,87 @@ describe('XAdES message signature (signature/bdoc-1.0/ts)', () => {
     writeFileSync(join(dir, 'message.xml'), 'tampered');
     const bad = await runTool('xmlsec1', args);
     expect(bad.status).not.toBe(0);
+  });
+
+  it('makes the same canonical forms from its templates as from parsing, whatever the names hold', async () => {
+    // Signing canonicalizes SignedProperties and SignedInfo from cached templates; the verifier parses
+    // and canonicalizes the document itself, so any difference fails verification. The issuer names
+    // hold characters that escaping and canonicalization treat differently, and the template marker.
+    for (const commonName of ['A&B <"\'> CA', 'TEST \u2060riik-mark-0\u2060 CA']) {
+      const ca = await CertificateAuthority.createRoot(
+        rootCaProfile({ commonName, organisation: 'riik "test" & <co>' }),
+        new SoftwareSigner(generatePrivateKey('EC-P256')),
+      );
+      const signKey = new SoftwareSigner(generatePrivateKey('EC-P256'));
+      const cert = await ca.issue(
+        xroadSignProfile({ name: 'Org 70000001', memberCode: '70000001' }),
+        spkiOf(signKey.publicKey),
+      );
+      const k = { signer: signKey, certificate: cert, ocspResponses: [] };
+      for (const [i, when] of ['2026-01-15T10:00:00Z', '2026-01-15T10:00:01.5Z'].entries()) {
+        const messages = [
+          { message: sha512(`m${i}`), attachments: [] },
+          { message: sha512(`n${i}`), attachments: [sha512('body')] },
+        ];
+        const single = await signMessages(k, messages.slice(0, 1), new Date(when));
+        const batch = await signMessages(k, messages, new Date(when));
+        for (const [j, data] of [...single, ...batch].entries()) {
+          const verified = verifyMessageSignature(data, messages[Math.max(0, j - 1)]!);
+          expect(verified.signingTime.toISOString()).toBe(new Date(when).toISOString());
+          expect(verified.certificate.equals(cert)).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("verifies riik's own signatures without the XML parser, with the parser's result", async () => {
+    const ocsp2 = await pki.ocsp(member.sign, 'good', new Date('2026-01-15T09:00:00Z'));
+    for (const ocspResponses of [[], [ocsp], [ocsp, ocsp2]]) {
+      for (const messages of [
+        [{ message, attachments: [] }],
+        [{ message, attachments: [sha512('body')] }],
+        [0, 1, 2].map((i) => ({ message: sha512(`m${i}`), attachments: [] })),
+      ]) {
+        const [data] = await signMessages(
+          { ...key(), ocspResponses },
+          messages,
+          new Date('2026-01-15T10:00:01.5Z'),
+        );
+        const xml = data!.signatureXml;
+        // The same document in another serialisation (a blank line after the XML declaration) is
+        // verified by parsing and canonicalizing it.
+        const parsed = verifySignatureXml(xml.replace('?>\n', '?>\n\n'));
+        expect(verifySignatureXml(xml)).toEqual(parsed);
+        expect(parsed.ocspResponses.map((o) => Buffer.from(o).toString('hex'))).toEqual(
+          ocspResponses.map((o) => Buffer.from(o).toString('hex')),
+        );
+      }
+    }
+  });
+
+  it('gives the same errors for changed signatures in its own form', async () => {
+    const [data] = await signMessages(
+      key(),
+      [{ message, attachments: [] }],
+      new Date('2026-01-15T10:00:00Z'),
+    );
+    const xml = data!.signatureXml;
+    const value = /<ds:SignatureValue Id="SIG-VALUE">([^<]+)</.exec(xml)![1]!;
+    const flipped = (b64: string) =>
+      b64[5] === 'A' ? `${b64.slice(0, 5)}B${b64.slice(6)}` : `${b64.slice(0, 5)}A${b64.slice(6)}`;
+    const cases: Array<[string, string]> = [
+      [xml.replace(value, flipped(value)), 'InvalidSignatureValue'],
+      [xml.replace('2026-01-15T10:00:00.000Z', '2026-01-15T10:00:01.000Z'), 'InvalidReference'],
+      [xml.replace('<xades:MimeType>text/xml', '<xades:MimeType>text/plain'), 'InvalidReference'],
+      [xml.replace('URI="/message.xml"', 'URI="/other.xml"'), 'InvalidReference'],
+      [xml.replace('xmldsig-more#ecdsa-sha256', 'xmldsig-more#ecdsa-md5'), 'UnsupportedAlgorithm'],
+      [xml.replace(/<ds:X509Certificate>[^<]+/, '<ds:X509Certificate>AAAA'), 'IncorrectCertificate'],
+      [xml.replace('</ds:SignedInfo>', '</ds:SignedInfo></ds:SignedInfo>'), 'MalformedSignature'],
+    ];
+    for (const [bad, code] of cases) expectCode(() => verifySignatureXml(bad), code);
+    // Many candidate delimiters do not make the reading slow.
+    const hostile = xml.replace('</ds:SignedInfo>', '</ds:SignedInfo>'.repeat(10_000));
+    expectCode(() => verifySignatureXml(hostile), 'MalformedSignature');
   });
 
   it('detects a changed message, a changed signature value and changed signed properties', async () => {
@@ -235,6 +325,100 @@ describe('hash chains (batch signatures)', () => {
     expectCode(() => verifyHashChain(built.resultXml, cyclic, '/sig-hashchain.xml', v), 'MalformedHashChain');
     for (const bad of ['', '<x/>', 'not xml', built.chains[0]!.slice(0, 100)])
       expectCode(() => verifyHashChain(built.resultXml, bad, '/sig-hashchain.xml', v), 'MalformedHashChain');
+  });
+
+  it('encodes DigestList as DER SEQUENCE OF SingleDigest', () => {
+    const value = sha512('a');
+    const uri = Buffer.from('http://www.w3.org/2001/04/xmlenc#sha512');
+    const single = [0x30, 2 + 64 + 2 + uri.length + 2, 0x04, 64, ...value, 0x0c, uri.length, ...uri, 0x30, 0];
+    const body = [...single, ...single];
+    const expected = [0x30, 0x81, body.length, ...body];
+    expect(Buffer.from(digestList([0, 1].map(() => ({ hash: 'SHA-512', value })))).toString('hex')).toBe(
+      Buffer.from(expected).toString('hex'),
+    );
+  });
+
+  it("reads riik's own chains without the XML parser, exactly as the parser reads them", () => {
+    for (const n of [1, 2, 3, 7, 16]) {
+      for (const withBody of [false, true]) {
+        const built = buildHashChains(inputs(n, withBody), { ...opts, allowSingle: true });
+        for (const chain of built.chains) {
+          const scanned = scanHashChain(chain);
+          expect(scanned).not.toBeNull();
+          expect(scanned).toEqual(parseHashChainDom(chain));
+        }
+        const root = parseXml(built.resultXml)!.documentElement!;
+        expect(readHashChainResult(built.resultXml)).toEqual({
+          uri: root.getAttribute('URI'),
+          hash: 'SHA-512',
+          value: built.top,
+        });
+      }
+    }
+  });
+
+  it("reads chains in other serialisations (a peer's) with the XML parser", () => {
+    const ins = inputs(3, true);
+    const built = buildHashChains(ins, opts);
+    const chain = built.chains[1]!;
+    const map = new Map([
+      ['/message.xml', { hash: 'SHA-512' as const, value: ins[1]!.parts[0]! }],
+      ['/attachment1', { hash: 'SHA-512' as const, value: ins[1]!.parts[1]! }],
+    ]);
+    const variants = [
+      chain.replace(/></g, '>\n  <'),
+      chain.replaceAll('hc:', 'h:').replace('xmlns:hc=', 'xmlns:h='),
+      chain.replace(/<(\/?)hc:/g, '<$1').replace('xmlns:hc=', 'xmlns='),
+      chain.replace('<hc:HashStep', '<!-- steps --><hc:HashStep'),
+      chain.replace('URI="/message.xml"', "URI='/message.xml'"),
+      chain.replace('URI="/message.xml"', 'URI="&#x2F;message.xml"'),
+      chain.replace('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', ''),
+      chain.replace(/<ds:DigestValue>([^<]{20})/, '<ds:DigestValue>$1\n'),
+      `${chain}\n`,
+    ];
+    for (const variant of variants) {
+      expect(scanHashChain(variant)).toBeNull();
+      expect(readHashChain(variant)).toEqual(readHashChain(chain));
+      const result = verifyHashChain(built.resultXml, variant, '/sig-hashchain.xml', map);
+      expect(Buffer.from(result.value).equals(Buffer.from(built.top))).toBe(true);
+    }
+    const result = built.resultXml.replace('<ds:DigestValue>', '<ds:DigestValue>\n');
+    expect(readHashChainResult(result)).toEqual(readHashChainResult(built.resultXml));
+  });
+
+  it('gives the same errors for bad chains in its own form as the XML parser', () => {
+    const built = buildHashChains(inputs(4), opts);
+    const chain = built.chains[0]!;
+    const step = /<hc:HashStep id="STEP1">.*?<\/hc:HashStep>/.exec(chain)![0];
+    const cases: Array<[string, string]> = [
+      [chain.replace('id="STEP1"', 'id="STEP0"'), 'MalformedHashChain'],
+      [chain.replace(step, step + step), 'MalformedHashChain'],
+      [chain.replace('xmlenc#sha512"/>', 'xmlenc#md5"/>'), 'UnsupportedAlgorithm'],
+      [
+        chain.replace(/(<hc:HashStep id="STEP1">)/, `$1${'<hc:StepRef URI="#STEP2"/>'.repeat(17)}`),
+        'MalformedHashChain',
+      ],
+      [
+        chain.replace(/<hc:HashStep id="STEP1">.*?<\/hc:HashStep>/, '<hc:HashStep id="STEP1"></hc:HashStep>'),
+        'MalformedHashChain',
+      ],
+      [chain.slice(0, -1), 'MalformedHashChain'],
+      [chain.replace('</hc:HashChain>', '</hc:HashStep></hc:HashChain>'), 'MalformedHashChain'],
+      [chain.replace('id="STEP1"', 'id="STEP1" id="STEP1"'), 'MalformedHashChain'],
+    ];
+    for (const [bad, code] of cases) {
+      expectCode(() => readHashChain(bad), code);
+      expectCode(() => parseHashChainDom(bad), code);
+    }
+    expectCode(
+      () => readHashChain(chain.replace('</hc:HashChain>', `${' '.repeat(70_000)}</hc:HashChain>`)),
+      'MalformedHashChain',
+    );
+    expectCode(() => readHashChainResult(built.resultXml.slice(0, -5)), 'MalformedHashChain');
+    expectCode(
+      () => readHashChainResult(built.resultXml.replace('xmlenc#sha512', 'xmlenc#md5')),
+      'UnsupportedAlgorithm',
+    );
   });
 
   it('a batch signature covers each message with its body, and only it', async () => {

@@ -95,10 +95,11 @@ export const securityServerConfigSchema = z.object({
   messageLog: z
     .object({
       /**
-       * SQLite commit durability. `full` (default) syncs every commit to disk before the message
-       * goes on, so a logged message survives power loss; `normal` (write-ahead log, no sync per
-       * commit) survives a crash of the security server but not of the machine, and takes the disk
-       * out of every exchange's latency. PostgreSQL follows its own synchronous_commit.
+       * SQLite commit durability. `full` (default) syncs every group commit's write-ahead log to
+       * disk before the messages in it go on (off the event loop, db/durability.ts), so a logged
+       * message survives power loss; `normal` (no sync per commit) survives a crash of the security
+       * server but not of the machine, and takes the disk out of every exchange's latency.
+       * PostgreSQL follows its own synchronous_commit.
        */
       sync: z.enum(['full', 'normal']).default('full'),
     })

@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { compiledInsert } from './db/compiled.js';
 import type { GroupWriter } from './db/group-writer.js';
-import type { OpmonTable, SecurityServerDatabase } from './db/schema.js';
+import type { SecurityServerDatabase } from './db/schema.js';
 
 /** One message exchange as operational monitoring records it (X-Road's operational data, abridged). */
 export interface OpmonRecord {
@@ -29,16 +30,22 @@ export interface OpmonQuery {
   limit?: number;
 }
 
+/** How long operational monitoring records are buffered before they are written. */
+const FLUSH_MS = 200;
+
 /**
  * Operational monitoring: a record per exchange (client, service, sizes, times, status, fault) kept in
  * the security server's database for its owner to query, and Prometheus counters and histograms for
- * `/metrics`. Records are written with the message log's group commit and never slow a message down.
+ * `/metrics`. Records are buffered for up to FLUSH_MS and written together; they never slow a message down.
  */
 export class OperationalMonitor {
   private nextId = 1;
   private readonly messages: Counter<'type' | 'succeeded' | 'fault'>;
   private readonly duration: Histogram<'type'>;
   private readonly bytes: Counter<'type' | 'direction'>;
+  private readonly insert;
+  private pending: CompiledQuery[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Kysely<SecurityServerDatabase>,
@@ -46,6 +53,22 @@ export class OperationalMonitor {
     registry: Registry,
     private readonly onError: (err: unknown) => void,
   ) {
+    this.insert = compiledInsert(db, 'opmon', [
+      'id',
+      'security_server_type',
+      'request_in_ts',
+      'response_out_ts',
+      'client',
+      'service',
+      'message_id',
+      'request_id',
+      'request_size',
+      'response_size',
+      'status_code',
+      'succeeded',
+      'fault_code',
+      'fault_string',
+    ]);
     this.messages = new Counter({
       name: 'riik_xroad_messages_total',
       help: 'X-Road message exchanges handled, by security server role, outcome and fault type',
@@ -84,7 +107,7 @@ export class OperationalMonitor {
     this.duration.observe({ type: r.securityServerType }, (r.responseOutTs - r.requestInTs) / 1000);
     this.bytes.inc({ type: r.securityServerType, direction: 'request' }, r.requestSize);
     this.bytes.inc({ type: r.securityServerType, direction: 'response' }, r.responseSize);
-    const row: OpmonTable = {
+    const insert = this.insert({
       id: this.nextId++,
       security_server_type: r.securityServerType,
       request_in_ts: r.requestInTs,
@@ -99,15 +122,37 @@ export class OperationalMonitor {
       succeeded: r.succeeded ? 1 : 0,
       fault_code: r.faultCode,
       fault_string: r.faultString,
-    };
-    this.writer
-      .write(async (trx) => {
-        await trx.insertInto('opmon').values(row).execute();
-      })
+    });
+    this.pending.push(insert);
+    if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+      this.timer.unref();
+    }
+  }
+
+  /**
+   * Write the buffered records: one transaction, without a disk sync of its own, for everything
+   * recorded in the last interval (X-Road's security server, too, buffers operational data and
+   * sends it on in batches). Records are never on a message's path.
+   */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const rows = this.pending;
+    this.pending = [];
+    if (rows.length === 0) return Promise.resolve();
+    return this.writer
+      .write(
+        async (trx) => {
+          for (const row of rows) await trx.executeQuery(row);
+        },
+        { sync: false },
+      )
       .catch(this.onError);
   }
 
   async query(q: OpmonQuery): Promise<OpmonRecord[]> {
+    await this.flush();
     let s = this.db
       .selectFrom('opmon')
       .selectAll()

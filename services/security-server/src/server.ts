@@ -11,6 +11,7 @@ import { adminRoutes } from './api/admin.js';
 import { CertChecker, CertRefused } from './cert-checker.js';
 import { readSecurityServerConfig, type SecurityServerConfig } from './config.js';
 import type { SecurityServerContext } from './context.js';
+import { alreadyDurable, WalSync, type Durable } from './db/durability.js';
 import { GroupWriter } from './db/group-writer.js';
 import { securityServerMigrations, type SecurityServerDatabase } from './db/schema.js';
 import { GlobalConfClient } from './gconf-client.js';
@@ -77,10 +78,20 @@ export async function startSecurityServer(
   });
   await migrateToLatest(database, securityServerMigrations, 'security_server');
   const db = database.db;
-  if (database.dialect === 'sqlite' && config.messageLog.sync === 'normal')
+  // SQLite commits without a sync in the commit; `durable` syncs the write-ahead log off the event
+  // loop (WalSync) when the configuration asks for full durability. PostgreSQL syncs at commit.
+  const databaseFile = options.databaseUrl ?? paths.database;
+  let walSync: WalSync | undefined;
+  let durable: Durable = alreadyDurable;
+  if (database.dialect === 'sqlite') {
     await sql`PRAGMA synchronous = NORMAL`.execute(db);
-  const writer = new GroupWriter(db);
-  const serverConf = new ServerConf(db, now);
+    if (config.messageLog.sync === 'full' && databaseFile !== ':memory:') {
+      walSync = new WalSync(databaseFile);
+      durable = walSync.sync;
+    }
+  }
+  const writer = new GroupWriter(db, durable);
+  const serverConf = new ServerConf(db, now, durable);
   await serverConf.load();
   await serverConf.applySeed(config.seed);
 
@@ -195,7 +206,7 @@ export async function startSecurityServer(
   // --- the client proxy and the local endpoints on one plain HTTP port ---------------------
   const clientProxy = new ClientProxy(context);
   const archive = () =>
-    archiveMessageLog(db, { dir: paths.archive, maxRecords: config.archive.maxRecords, now }).then(
+    archiveMessageLog(db, { dir: paths.archive, maxRecords: config.archive.maxRecords, now, durable }).then(
       (files) => {
         if (files.length) log.info({ files }, 'message log archived');
         return files;
@@ -339,7 +350,9 @@ export async function startSecurityServer(
           clientTls.closeAllConnections();
         });
       await http.close();
+      await opmon.flush();
       await writer.idle();
+      await walSync?.close();
       await database.close();
     },
   };

@@ -15,6 +15,7 @@ import {
   type GlobalConf,
 } from '@riik/xroad';
 import type { AccessRightSeed, SecurityServerConfig, ServiceSeed } from './config.js';
+import { alreadyDurable, type Durable } from './db/durability.js';
 import type { SecurityServerDatabase } from './db/schema.js';
 import { SecurityServerError } from './errors.js';
 
@@ -76,6 +77,8 @@ export class ServerConf {
   constructor(
     private readonly db: Kysely<SecurityServerDatabase>,
     private readonly now: () => Date,
+    /** Makes the administrator's changes durable before they are answered (see WalSync). */
+    private readonly durable: Durable = alreadyDurable,
   ) {}
 
   async load(): Promise<void> {
@@ -198,6 +201,7 @@ export class ServerConf {
           .onConflict((oc) => oc.doNothing())
           .execute();
     });
+    await this.durable();
     await this.load();
   }
 
@@ -222,6 +226,7 @@ export class ServerConf {
           .onConflict((oc) => oc.doNothing())
           .execute();
     });
+    await this.durable();
     await this.load();
   }
 
@@ -250,6 +255,7 @@ export class ServerConf {
       })
       .onConflict((oc) => oc.doNothing())
       .execute();
+    await this.durable();
     await this.load();
   }
 
@@ -264,6 +270,7 @@ export class ServerConf {
       .where('path', '=', endpoint.path)
       .where('subject', '=', subjectText(parseSubject(right.subject)))
       .executeTakeFirst();
+    await this.durable();
     await this.load();
     return Number(r.numDeletedRows) > 0;
   }
@@ -283,6 +290,7 @@ export class ServerConf {
           .onConflict((oc) => oc.doNothing())
           .execute();
     });
+    await this.durable();
     await this.load();
   }
 

@@ -15,6 +15,7 @@ import {
   ServerConf,
   type SecurityServerDatabase,
 } from '../src/index.js';
+import { compiledInsert, compileOnce } from '../src/db/compiled.js';
 import { GroupWriter } from '../src/db/group-writer.js';
 
 const id = (s: string) => XRoadClientId.parse(s);
@@ -91,6 +92,42 @@ describe.each(storageBackends())('security server storage on $name', ({ url }) =
   afterAll(async () => {
     await database?.close();
     dir.remove();
+  });
+
+  it('compiled queries put every value in its column, whatever order the columns are listed in', async () => {
+    const db = database.db;
+    const insert = compiledInsert(db, 'timestamps', [
+      'url',
+      'token',
+      'id',
+      'hash_chain_result',
+      'created_at',
+    ]);
+    await db.executeQuery(
+      insert({ id: 9001, created_at: 5, token: Buffer.from([1, 2]), hash_chain_result: '<r/>', url: 'u' }),
+    );
+    await db.executeQuery(
+      insert({ url: 'v', hash_chain_result: '<s/>', created_at: 6, token: Buffer.from([3]), id: 9002 }),
+    );
+    const update = compileOnce(['url', 'id'], (value) =>
+      db
+        .updateTable('timestamps')
+        .set({ url: value('url') })
+        .where('id', '=', value('id') as unknown as number),
+    );
+    await db.executeQuery(update({ id: 9002, url: 'w' }));
+    const rows = await db.selectFrom('timestamps').selectAll().where('id', '>', 9000).orderBy('id').execute();
+    expect(
+      rows.map((r) => [r.id, r.created_at, Buffer.from(r.token).toString('hex'), r.hash_chain_result, r.url]),
+    ).toEqual([
+      [9001, 5, '0102', '<r/>', 'u'],
+      [9002, 6, '03', '<s/>', 'w'],
+    ]);
+    await db.deleteFrom('timestamps').where('id', '>', 9000).execute();
+    // A query with a parameter that is not one of the named values is refused.
+    expect(() =>
+      compileOnce(['url'], (value) => db.updateTable('timestamps').set({ url: value('url'), created_at: 1 })),
+    ).toThrow(/cannot compile/);
   });
 
   it('access rights: deny by default, per endpoint, to clients and global and local groups', async () => {

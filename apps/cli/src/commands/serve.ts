@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { COMPONENTS, serviceByName } from '../estate/registry.js';
+import { SERVICES, serviceByName } from '../estate/services.js';
 import { dataDir, DATA_OPTION } from '../data-dir.js';
 import { CliError } from '../output.js';
 
 export function serveCommand(): Command {
-  const names = COMPONENTS.flatMap((c) => c.services).map((s) => `  ${s.name.padEnd(18)} ${s.description}`);
+  const names = SERVICES.map((s) => `  ${s.name.padEnd(18)} ${s.description}`);
   return new Command('serve')
     .description('run one service of the e-state in the foreground')
     .argument('<service>', 'which service')

@@ -6,7 +6,7 @@ import { Certificate, type DocumentType } from '@riik/pki';
 import { authPaths, initAuth, readAuthConfig } from '@riik/service-auth';
 import { CaService, caPaths, issueRequestSchema, loadCa } from '@riik/service-ca';
 import { issuePersonToken } from './people.js';
-import { startAuthServer } from '@riik/service-auth';
+import { authService } from './services.js';
 import type { Component } from './types.js';
 
 /** The demo person every fresh e-state has, with the PINs of a test card's PIN envelope. */
@@ -99,21 +99,7 @@ export function authStatus(dataDir: string, url: string): Record<string, unknown
 
 /** The login service (OIDC provider, login page, simulated SK) on port base + 4. */
 export const authComponent: Component = {
-  services: [
-    {
-      name: 'auth',
-      description:
-        'login service: OpenID Connect provider with ID-card, Mobile-ID and Smart-ID, simulated SK API',
-      start: (o) =>
-        startAuthServer({
-          dataDir: o.dataDir,
-          port: o.port,
-          host: o.host,
-          log: createLogger('auth'),
-          ...(o.db ? { databaseUrl: o.db } : {}),
-        }),
-    },
-  ],
+  services: [authService],
   prepare: (ctx) =>
     prepareAuth({
       dataDir: ctx.dataDir,

@@ -1,7 +1,7 @@
 import { authComponent } from './auth.js';
 import { caComponent } from './ca.js';
 import { tsaComponent } from './tsa.js';
-import type { Component, ServiceDefinition } from './types.js';
+import type { Component } from './types.js';
 import { centralServerComponent, rrComponent, securityServersComponent } from './xroad.js';
 
 export type * from './types.js';
@@ -20,6 +20,4 @@ export const COMPONENTS: Component[] = [
   securityServersComponent,
 ];
 
-export function serviceByName(name: string): ServiceDefinition | undefined {
-  return COMPONENTS.flatMap((c) => c.services).find((s) => s.name === name);
-}
+export { serviceByName } from './services.js';

@@ -3,8 +3,7 @@ import { caPaths, CertificateStore, loadCa } from '@riik/service-ca';
 import { initTsaKeys, installTsaCertificate, tsaPaths } from '@riik/service-tsa';
 import { tsaProfile, type Certificate } from '@riik/pki';
 import { CliError } from '../output.js';
-import { createLogger } from '@riik/http';
-import { readTsaSettings, startTsaServer } from '@riik/service-tsa';
+import { tsaService } from './services.js';
 import type { Component } from './types.js';
 
 /**
@@ -44,21 +43,7 @@ export async function provisionTsa(
 
 /** Time-stamping: the RFC 3161 TSA and the KSI-style aggregator, on port base + 2. */
 export const tsaComponent: Component = {
-  services: [
-    {
-      name: 'tsa',
-      description: 'time-stamping: RFC 3161 TSA (/tsa) and the KSI-style aggregator and calendar (/ksi/v1)',
-      start: (o) =>
-        startTsaServer({
-          dataDir: o.dataDir,
-          port: o.port,
-          host: o.host,
-          log: createLogger('tsa'),
-          ...(o.db ? { databaseUrl: o.db } : {}),
-          ...(o.config ? readTsaSettings(o.config) : {}),
-        }),
-    },
-  ],
+  services: [tsaService],
   // After the CA's prepare: the TSA certificate comes from the organisation CA.
   prepare: async (ctx) => {
     if (!existsSync(tsaPaths(ctx.dataDir).config)) await provisionTsa(ctx.dataDir);

@@ -1,25 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createLogger } from '@riik/http';
 import { Certificate, xroadAuthProfile, xroadSignProfile } from '@riik/pki';
 import { caPaths, CertificateStore, loadCa } from '@riik/service-ca';
-import {
-  centralPaths,
-  initCentralServer,
-  readCentralConfig,
-  Registry,
-  startCentralServer,
-} from '@riik/service-central-server';
-import { initRr, startRr } from '@riik/service-rr';
+import { centralPaths, initCentralServer, readCentralConfig, Registry } from '@riik/service-central-server';
+import { initRr } from '@riik/service-rr';
 import { tsaPaths } from '@riik/service-tsa';
 import {
   initSecurityServer,
   installCertificates,
-  readSecurityServerConfig,
   securityServerPaths,
-  startSecurityServer,
   type SecurityServerConfig,
 } from '@riik/service-security-server';
 import { SecurityServerId, XRoadClientId } from '@riik/xroad';
+import { centralServerService, rrService, securityServerService } from './services.js';
 import type { Component, EstateContext } from './types.js';
 
 /** The demo X-Road instance of the local e-state. */
@@ -64,20 +56,7 @@ const memberId = (code: string) =>
 // ---- central server -------------------------------------------------------------------------
 
 export const centralServerComponent: Component = {
-  services: [
-    {
-      name: 'central-server',
-      description: 'X-Road central server: registry, registration requests, signed global configuration',
-      start: (o) =>
-        startCentralServer({
-          dataDir: o.dataDir,
-          port: o.port,
-          host: o.host,
-          log: createLogger('central-server'),
-          ...(o.db ? { databaseUrl: o.db } : {}),
-        }),
-    },
-  ],
+  services: [centralServerService],
   prepare: async (ctx) => {
     if (existsSync(centralPaths(ctx.dataDir).config)) return;
     await initCentralServer({
@@ -138,20 +117,7 @@ export const centralServerComponent: Component = {
 // ---- population register ------------------------------------------------------------------
 
 export const rrComponent: Component = {
-  services: [
-    {
-      name: 'rr',
-      description: 'Population Register information system (REST service persons, behind ss-rr)',
-      start: (o) =>
-        startRr({
-          dataDir: o.dataDir,
-          port: o.port,
-          host: o.host,
-          log: createLogger('rr'),
-          ...(o.db ? { databaseUrl: o.db } : {}),
-        }),
-    },
-  ],
+  services: [rrService],
   prepare: (ctx) => initRr(ctx.dataDir),
   processes: (ctx) => [{ name: 'rr', kind: 'registry', service: 'rr', port: port.rr(ctx) }],
 };
@@ -259,25 +225,7 @@ async function prepareSecurityServer(ctx: EstateContext, i: number): Promise<voi
 }
 
 export const securityServersComponent: Component = {
-  services: [
-    {
-      name: 'security-server',
-      description: 'X-Road security server (--config <data>/security-servers/<name>/config.json)',
-      start: async (o) => {
-        if (!o.config) throw new Error('riik serve security-server needs --config <file>');
-        const config = readSecurityServerConfig(o.dataDir, '', o.config);
-        const running = await startSecurityServer({
-          dataDir: o.dataDir,
-          name: config.name,
-          configFile: o.config,
-          overrides: { ...(o.port ? { clientProxyPort: o.port } : {}), host: o.host },
-          log: createLogger(`security-server:${config.name}`),
-          ...(o.db ? { databaseUrl: o.db } : {}),
-        });
-        return { url: running.clientUrl, close: () => running.close() };
-      },
-    },
-  ],
+  services: [securityServerService],
   prepare: async (ctx) => {
     for (let i = 0; i < DEMO_ORGANISATIONS.length; i++) await prepareSecurityServer(ctx, i);
   },

@@ -1,8 +1,18 @@
-import { bytesEqual, fromBase64, toBase64 } from '@riik/core';
+import { bytesEqual, toBase64 } from '@riik/core';
 import type { HashAlgorithm } from '@riik/keys';
-import { childElements, parseXml, type XmlElement } from '../xml.js';
-import { digest, DIGEST_URI, digestOfUri } from './algorithms.js';
+import { digest, DIGEST_URI } from './algorithms.js';
 import { SignatureError } from './errors.js';
+import {
+  DS_NS,
+  HASH_CHAIN_NS,
+  malformed,
+  readHashChain,
+  readHashChainResult,
+  XML_DECL,
+  type HashChainResult,
+} from './hash-chain-xml.js';
+
+export { HASH_CHAIN_NS, MAX_HASH_CHAIN_XML_BYTES, type HashChainResult } from './hash-chain-xml.js';
 
 /*
  * Hash chains for batch signatures and batch time-stamps ("Using Batch Hashing for Signing and
@@ -17,13 +27,8 @@ import { SignatureError } from './errors.js';
  * verifier follows X-Road's HashChainVerifier rules, so it reads chains of any tree shape.
  */
 
-export const HASH_CHAIN_NS = 'http://cyber.ee/hashchain';
-const DS_NS = 'http://www.w3.org/2000/09/xmldsig#';
-
-/** Steps per chain and items per step riik reads: a chain over 2^32 inputs needs 32 steps. */
+/** Steps a chain may visit while it is verified (as many as riik reads in one chain). */
 const MAX_STEPS = 64;
-const MAX_ITEMS = 16;
-export const MAX_HASH_CHAIN_XML_BYTES = 64 * 1024;
 
 function derLength(n: number): number[] {
   if (n < 0x80) return [n];
@@ -32,23 +37,33 @@ function derLength(n: number): number[] {
   return [0x80 | bytes.length, ...bytes];
 }
 
-function tlv(tag: number, body: Uint8Array): Uint8Array {
-  return Buffer.concat([Buffer.from([tag, ...derLength(body.length)]), body]);
+function tlvHeader(tag: number, length: number): Buffer {
+  return Buffer.from([tag, ...derLength(length)]);
 }
 
-/** DER of the DigestList of `items` (each a digest made with `hash`). */
+// `digestMethod UTF8String, transforms SEQUENCE {}`: the same bytes after every digest of one algorithm.
+const singleDigestTail = Object.fromEntries(
+  Object.entries(DIGEST_URI).map(([hash, uri]) => {
+    const text = Buffer.from(uri, 'utf8');
+    return [hash, Buffer.concat([tlvHeader(0x0c, text.length), text, Buffer.from([0x30, 0x00])])];
+  }),
+) as Record<HashAlgorithm, Buffer>;
+
+/**
+ * DER of the DigestList of `items` (each a digest made with `hash`). Written straight into one buffer:
+ * every message's chain is verified with several of these on each side of an exchange.
+ */
 export function digestList(items: ReadonlyArray<{ hash: HashAlgorithm; value: Uint8Array }>): Uint8Array {
-  const singles = items.map(({ hash, value }) =>
-    tlv(
-      0x30,
-      Buffer.concat([
-        tlv(0x04, value),
-        tlv(0x0c, Buffer.from(DIGEST_URI[hash], 'utf8')),
-        tlv(0x30, new Uint8Array()),
-      ]),
-    ),
-  );
-  return tlv(0x30, Buffer.concat(singles));
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  for (const { hash, value } of items) {
+    const tail = singleDigestTail[hash];
+    const valueHeader = tlvHeader(0x04, value.length);
+    const single = tlvHeader(0x30, valueHeader.length + value.length + tail.length);
+    parts.push(single, valueHeader, value, tail);
+    length += single.length + valueHeader.length + value.length + tail.length;
+  }
+  return Buffer.concat([tlvHeader(0x30, length), ...parts]);
 }
 
 /** The digest of a hash step over `values`, all made with `hash`. */
@@ -70,8 +85,6 @@ export interface BuiltHashChains {
   /** One HashChain XML per input, in input order. */
   readonly chains: string[];
 }
-
-const XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 
 function valueXml(kind: 'DataRef' | 'HashValue', value: Uint8Array, uri?: string): string {
   const attr = uri === undefined ? '' : ` URI="${uri}"`;
@@ -157,106 +170,18 @@ export function buildHashChains(
   return { top, resultXml, chains };
 }
 
-type Item =
-  | { kind: 'DataRef'; uri: string; hash: HashAlgorithm | null; value: Uint8Array | null }
-  | { kind: 'StepRef'; uri: string; hash: HashAlgorithm | null }
-  | { kind: 'HashValue'; hash: HashAlgorithm | null; value: Uint8Array };
-
-interface ParsedChain {
-  defaultHash: HashAlgorithm | null;
-  steps: Map<string, Item[]>;
-}
-
-function malformed(message: string, cause?: unknown): SignatureError {
-  return new SignatureError('MalformedHashChain', message, cause === undefined ? undefined : { cause });
-}
-
-function parseSmallXml(xml: string, what: string): XmlElement {
-  if (Buffer.byteLength(xml) > MAX_HASH_CHAIN_XML_BYTES) throw malformed(`${what} too large`);
-  const root = parseXml(xml)?.documentElement;
-  if (!root) throw malformed(`${what} is not well-formed XML`);
-  return root;
-}
-
-function dsChild(el: XmlElement, name: string): XmlElement | undefined {
-  const found = childElements(el).filter((c) => c.namespaceURI === DS_NS && c.localName === name);
-  if (found.length > 1) throw malformed(`repeated ${name}`);
-  return found[0];
-}
-
-function methodOf(el: XmlElement | undefined): HashAlgorithm | null {
-  if (!el) return null;
-  return digestOfUri(el.getAttribute('Algorithm') ?? '');
-}
-
-function valueOf(el: XmlElement): Uint8Array {
-  const v = dsChild(el, 'DigestValue');
-  if (!v) throw malformed('missing DigestValue');
-  try {
-    return fromBase64(v.textContent ?? '');
-  } catch (cause) {
-    throw malformed('DigestValue is not base64', cause);
-  }
-}
-
-function parseChain(xml: string): ParsedChain {
-  const root = parseSmallXml(xml, 'hash chain');
-  if (root.namespaceURI !== HASH_CHAIN_NS || root.localName !== 'HashChain')
-    throw malformed('not a HashChain');
-  let defaultHash: HashAlgorithm | null = null;
-  const steps = new Map<string, Item[]>();
-  for (const el of childElements(root)) {
-    if (el.namespaceURI !== HASH_CHAIN_NS) throw malformed(`unexpected element ${el.tagName}`);
-    if (el.localName === 'DefaultDigestMethod') {
-      if (steps.size > 0 || defaultHash) throw malformed('misplaced DefaultDigestMethod');
-      defaultHash = methodOf(el);
-      continue;
-    }
-    if (el.localName !== 'HashStep') throw malformed(`unexpected element ${el.tagName}`);
-    const id = el.getAttribute('id') ?? '';
-    if (!id || steps.has(id)) throw malformed('hash step without a unique id');
-    if (steps.size >= MAX_STEPS) throw malformed('too many hash steps');
-    const items: Item[] = childElements(el).map((item): Item => {
-      if (item.namespaceURI !== HASH_CHAIN_NS) throw malformed(`unexpected element ${item.tagName}`);
-      const hash = methodOf(dsChild(item, 'DigestMethod'));
-      if (dsChild(item, 'Transforms')) throw malformed('transforms in hash chains are not supported');
-      switch (item.localName) {
-        case 'DataRef':
-          return {
-            kind: 'DataRef',
-            uri: item.getAttribute('URI') ?? '',
-            hash,
-            value: dsChild(item, 'DigestValue') ? valueOf(item) : null,
-          };
-        case 'StepRef':
-          return { kind: 'StepRef', uri: item.getAttribute('URI') ?? '', hash };
-        case 'HashValue':
-          return { kind: 'HashValue', hash, value: valueOf(item) };
-        default:
-          throw malformed(`unexpected element ${item.tagName}`);
-      }
-    });
-    if (items.length === 0 || items.length > MAX_ITEMS)
-      throw malformed('hash step with no or too many items');
-    steps.set(id, items);
-  }
-  return { defaultHash, steps };
-}
-
-/** The parsed HashChainResult: which step it points at and the digest that was signed/time-stamped. */
-export interface HashChainResult {
-  readonly uri: string;
-  readonly hash: HashAlgorithm;
-  readonly value: Uint8Array;
-}
+// The messages of a batch share one HashChainResult; each reads it, so the parsed form is kept.
+const RESULTS_MAX = 256;
+const results = new Map<string, HashChainResult>();
 
 export function parseHashChainResult(xml: string): HashChainResult {
-  const root = parseSmallXml(xml, 'hash chain result');
-  if (root.namespaceURI !== HASH_CHAIN_NS || root.localName !== 'HashChainResult')
-    throw malformed('not a HashChainResult');
-  const hash = methodOf(dsChild(root, 'DigestMethod'));
-  if (!hash) throw malformed('hash chain result without DigestMethod');
-  return { uri: root.getAttribute('URI') ?? '', hash, value: valueOf(root) };
+  let result = results.get(xml);
+  if (!result) {
+    result = readHashChainResult(xml);
+    if (results.size >= RESULTS_MAX) results.delete(results.keys().next().value!);
+    results.set(xml, result);
+  }
+  return result;
 }
 
 /**
@@ -272,7 +197,7 @@ export function verifyHashChain(
   inputs: ReadonlyMap<string, { hash: HashAlgorithm; value: Uint8Array }>,
 ): HashChainResult {
   const result = parseHashChainResult(resultXml);
-  const chain = parseChain(chainXml);
+  const chain = readHashChain(chainXml);
   const used = new Set<string>();
   const resolving = new Set<string>();
   let stepsVisited = 0;

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import { ZipFile } from 'yazl';
 import { asBytes } from '@riik/storage';
+import type { Durable } from '../db/durability.js';
 import type { SecurityServerDatabase } from '../db/schema.js';
 import { asicContainer } from './asic.js';
 
@@ -69,6 +70,8 @@ export interface ArchiveOptions {
   dir: string;
   maxRecords: number;
   now: () => Date;
+  /** Makes the archive bookkeeping durable (see WalSync); SQLite at synchronous = FULL needs none. */
+  durable?: Durable;
 }
 
 /**
@@ -195,6 +198,7 @@ export async function archiveMessageLog(
           .where('id', 'in', ids.slice(i, i + 500))
           .execute();
     });
+    await options.durable?.();
     written.push(join(options.dir, file));
   }
 }

@@ -7,6 +7,7 @@ import {
   type XRoadErrorPrefix,
   type XRoadServiceId,
 } from '@riik/xroad';
+import { compiledInsert } from '../db/compiled.js';
 import type { GroupWriter } from '../db/group-writer.js';
 import type { SecurityServerDatabase } from '../db/schema.js';
 
@@ -89,13 +90,34 @@ export class MessageLog {
   private nextId = 1;
   private oldestPending: number | undefined;
   private listeners: Array<(id: number) => void> = [];
+  private readonly insertRecord;
 
   constructor(
     private readonly db: Kysely<SecurityServerDatabase>,
     readonly writer: GroupWriter,
     private readonly gracePeriodMs: number,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.insertRecord = compiledInsert(db, 'message_log', [
+      'id',
+      'message_id',
+      'request_id',
+      'response',
+      'client',
+      'service',
+      'created_at',
+      'header_part',
+      'body',
+      'body_length',
+      'signature_xml',
+      'hash_chain_result',
+      'hash_chain',
+      'signature_hash',
+      'timestamp_id',
+      'ts_hash_chain',
+      'archived',
+    ]);
+  }
 
   async init(): Promise<void> {
     const row = await this.db
@@ -146,29 +168,27 @@ export class MessageLog {
     const body = await input.body.finish();
     const createdAt = this.now().getTime();
     const sig = input.signature;
+    const insert = this.insertRecord({
+      id: recordId,
+      message_id: input.messageId,
+      request_id: input.requestId,
+      response: input.response ? 1 : 0,
+      client: input.client.encode(),
+      service: input.service.encode(),
+      created_at: createdAt,
+      header_part: input.headerPart,
+      body,
+      body_length: input.body.length,
+      signature_xml: sig.signatureXml,
+      hash_chain_result: sig.hashChainResult ?? null,
+      hash_chain: sig.hashChain ?? null,
+      signature_hash: new Uint8Array(createHash('sha512').update(sig.signatureXml, 'utf8').digest()),
+      timestamp_id: null,
+      ts_hash_chain: null,
+      archived: 0,
+    });
     await this.writer.write(async (trx) => {
-      await trx
-        .insertInto('message_log')
-        .values({
-          id: recordId,
-          message_id: input.messageId,
-          request_id: input.requestId,
-          response: input.response ? 1 : 0,
-          client: input.client.encode(),
-          service: input.service.encode(),
-          created_at: createdAt,
-          header_part: input.headerPart,
-          body,
-          body_length: input.body.length,
-          signature_xml: sig.signatureXml,
-          hash_chain_result: sig.hashChainResult ?? null,
-          hash_chain: sig.hashChain ?? null,
-          signature_hash: new Uint8Array(createHash('sha512').update(sig.signatureXml, 'utf8').digest()),
-          timestamp_id: null,
-          ts_hash_chain: null,
-          archived: 0,
-        })
-        .execute();
+      await trx.executeQuery(insert);
     });
     this.oldestPending ??= createdAt;
     for (const l of this.listeners) l(recordId);

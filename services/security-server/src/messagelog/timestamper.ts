@@ -10,9 +10,13 @@ import {
   type XRoadErrorPrefix,
 } from '@riik/xroad';
 import type { SecurityServerConfig } from '../config.js';
+import { compileOnce } from '../db/compiled.js';
 import type { SecurityServerDatabase } from '../db/schema.js';
 import type { MessageLog } from './log.js';
 import { requestTimeStamp, sha512, TspError, type TsaTrust } from './tsp-client.js';
+
+/** Records marked time-stamped per transaction. */
+const UPDATE_SLICE = 64;
 
 /**
  * Batch time-stamping of the message log (X-Road's Timestamper; BATCH-TS): on an interval — or
@@ -28,6 +32,7 @@ export class Timestamper {
   private nextId = 1;
   lastSuccess: Date | undefined;
   lastError: string | undefined;
+  private readonly setTimestamp;
 
   constructor(
     private readonly db: Kysely<SecurityServerDatabase>,
@@ -36,7 +41,15 @@ export class Timestamper {
     private readonly gconf: () => GlobalConf | undefined,
     private readonly log: Logger,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    // Marker strings stand in for the numbers while the SQL text and parameter order are compiled.
+    this.setTimestamp = compileOnce(['timestamp', 'chain', 'id'], (value) =>
+      db
+        .updateTable('message_log')
+        .set({ timestamp_id: value('timestamp') as unknown as number, ts_hash_chain: value('chain') })
+        .where('id', '=', value('id') as unknown as number),
+    );
+  }
 
   async init(): Promise<void> {
     const row = await this.db
@@ -124,24 +137,30 @@ export class Timestamper {
       try {
         const ts = await requestTimeStamp(url, imprint, this.trusted(conf));
         const id = this.nextId++;
-        await this.messageLog.writer.write(async (trx) => {
-          await trx
-            .insertInto('timestamps')
-            .values({
-              id,
-              created_at: ts.genTime.getTime(),
-              token: ts.token,
-              hash_chain_result: built.resultXml,
-              url,
-            })
-            .execute();
-          for (const [i, p] of pending.entries())
-            await trx
-              .updateTable('message_log')
-              .set({ timestamp_id: id, ts_hash_chain: built.chains[i]! })
-              .where('id', '=', p.id)
-              .execute();
-        });
+        // The token with the first records, then the rest in slices with the event loop let run in
+        // between: one transaction over a busy second's records (~50 µs each) would hold every
+        // message of the server up for tens of milliseconds. Each record's chain stands alone, so
+        // records a crash leaves without a time-stamp are simply stamped again by the next run.
+        for (let from = 0; from < pending.length; from += UPDATE_SLICE) {
+          await this.messageLog.writer.write(async (trx) => {
+            if (from === 0)
+              await trx
+                .insertInto('timestamps')
+                .values({
+                  id,
+                  created_at: ts.genTime.getTime(),
+                  token: ts.token,
+                  hash_chain_result: built.resultXml,
+                  url,
+                })
+                .execute();
+            for (let i = from; i < Math.min(pending.length, from + UPDATE_SLICE); i++)
+              await trx.executeQuery(
+                this.setTimestamp({ timestamp: id, chain: built.chains[i]!, id: pending[i]!.id }),
+              );
+          });
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         await this.messageLog.refreshPending();
         this.lastSuccess = this.now();
         this.lastError = undefined;

@@ -28,7 +28,7 @@ import {
   type XRoadFaultType,
 } from '@riik/xroad';
 import { isLocalClient, type SecurityServerContext } from '../context.js';
-import { headerObject, limited, sendXRoadError, toFault, write } from './common.js';
+import { Coalescer, headerObject, limited, sendXRoadError, toFault, write } from './common.js';
 import { handleListClients } from './metaservices.js';
 
 const PROXY_VERSION = 'riik-0.1';
@@ -140,10 +140,10 @@ export class ClientProxy {
       });
       responsePromise.catch(() => undefined); // observed below
       const up = upstream;
+      // A small request goes out in one write with its signature; a large one streams.
+      const out = new Coalescer(up, ctx.config.limits.bufferBytes);
       try {
-        // Small parts go out together: one chunk, one TLS record.
-        await write(
-          up,
+        await out.write(
           Buffer.concat([
             writer.start(PartType.ocspResponse),
             authOcsp,
@@ -165,8 +165,9 @@ export class ClientProxy {
           await recorder.push(chunk);
           if (!bodyStarted) {
             bodyStarted = true;
-            await write(up, Buffer.concat([writer.start(PartType.restBody), chunk]));
-          } else await write(up, chunk);
+            await out.write(writer.start(PartType.restBody));
+          }
+          await out.write(chunk);
         }
         const digests = {
           message: new Uint8Array(createHash('sha512').update(part.bytes).digest()),
@@ -184,7 +185,7 @@ export class ClientProxy {
           body: recorder,
           signature,
         });
-        up.end(trailer(writer, signature));
+        out.end(trailer(writer, signature));
       } catch (err) {
         await recorder.discard().catch(() => undefined);
         if (err instanceof XRoadFault) throw err;

@@ -34,7 +34,7 @@ import {
 import { CertRefused } from '../cert-checker.js';
 import { isLocalClient, type SecurityServerContext } from '../context.js';
 import type { ServiceEntry } from '../serverconf.js';
-import { errorId, headerObject, toFault, write } from './common.js';
+import { Coalescer, errorId, headerObject, toFault, write } from './common.js';
 import { trailer } from './client-proxy.js';
 import { answerMetaservice } from './metaservices.js';
 
@@ -93,6 +93,7 @@ export class ServerProxy {
     let failure: XRoadFault | undefined;
     let providerReq: ClientRequest | undefined;
     let writer: MultipartWriter | undefined;
+    let out: Coalescer | undefined;
     const timer = setTimeout(() => {
       providerReq?.destroy(fault('Server.ServerProxy.ServiceFailed', 'the exchange timed out'));
       res.destroy();
@@ -267,11 +268,9 @@ export class ServerProxy {
         'content-type': writer.contentType,
         [TransportHeader.hashAlgorithm]: DIGEST_URI['SHA-512'],
       });
-      // Small parts go out together with the first body chunk (or the trailer).
-      let pending: Buffer | undefined = Buffer.concat([
-        writer.start(PartType.restResponse),
-        responsePart.bytes,
-      ]);
+      // A small response goes out in one write with its signature; a large one streams.
+      out = new Coalescer(res, ctx.config.limits.bufferBytes);
+      await out.write(Buffer.concat([writer.start(PartType.restResponse), responsePart.bytes]));
       const respRecordId = ctx.messageLog.newRecordId();
       const respRecorder = ctx.messageLog.body(respRecordId);
       const respDigest = createHash('sha512');
@@ -282,7 +281,7 @@ export class ServerProxy {
           if (chunk.length === 0) continue;
           if (!respBody) {
             respBody = true;
-            pending = Buffer.concat([pending ?? Buffer.alloc(0), writer.start(PartType.restBody)]);
+            await out.write(writer.start(PartType.restBody));
           }
           responseSize += chunk.length;
           if (responseSize > ctx.config.limits.maxBodyBytes)
@@ -292,10 +291,7 @@ export class ServerProxy {
             );
           respDigest.update(chunk);
           await respRecorder.push(chunk);
-          if (pending) {
-            await write(res, Buffer.concat([pending, chunk]));
-            pending = undefined;
-          } else await write(res, chunk);
+          await out.write(chunk);
         }
         const signature = await ctx.signer.sign({
           message: new Uint8Array(createHash('sha512').update(responsePart.bytes).digest()),
@@ -312,7 +308,7 @@ export class ServerProxy {
           signature,
         });
         await ctx.timestamper.afterRecord(respRecordId, 'Server.ServerProxy');
-        res.end(pending ? Buffer.concat([pending, trailer(writer, signature)]) : trailer(writer, signature));
+        out.end(trailer(writer, signature));
       } catch (err) {
         await respRecorder.discard().catch(() => undefined);
         throw err;
@@ -329,6 +325,7 @@ export class ServerProxy {
         res.end(soap);
       } else if (writer && !res.writableEnded && !res.destroyed) {
         // PR-MESSTRANSP §3.1: after parts were sent, a fault takes the signature's place.
+        out?.flush();
         res.write(writer.start(PartType.soapFault));
         res.end(Buffer.concat([soap, writer.end()]));
       } else res.destroy();
@@ -371,6 +368,8 @@ export class ServerProxy {
       agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
       timeout: entry.timeoutSeconds * 1000,
     });
+    // A streamed body goes out in several writes; Nagle's algorithm would hold each for an ACK.
+    request.once('socket', (socket) => socket.setNoDelay(true));
     request.on('timeout', () =>
       request.destroy(fault('Server.ServerProxy.ServiceFailed', `service ${entry.serviceCode} timed out`)),
     );
