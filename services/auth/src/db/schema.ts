@@ -14,13 +14,14 @@ export interface OidcPayloadsTable {
   consumed_at: number | null;
 }
 
-/** The people who logged in, for the provider's claims (refreshed at every login). */
+/** The people who logged in, for the provider's claims (stored at every login that changes them). */
 export interface PeopleTable {
   sub: string;
   given_name: string;
   family_name: string;
   date_of_birth: string | null;
   document_type: string | null;
+  /** When the claims were last written (a login with the same claims writes nothing). */
   updated_at: number;
 }
 
