@@ -6,6 +6,7 @@ import { pickLang } from '../login/i18n.js';
 import { renderErrorPage } from '../login/page.js';
 import { prepareQuery } from '../db/prepared.js';
 import { kyselyAdapterFactory } from './adapter.js';
+import { CookieKeys } from './cookie-keys.js';
 
 /** Claims of the ID token, as TARA issues them (plus riik's document_type). */
 export const ID_TOKEN_CLAIMS = [
@@ -75,7 +76,7 @@ export function createProvider(
     })),
     jwks: secrets.jwks,
     cookies: {
-      keys: secrets.cookieKeys,
+      keys: new CookieKeys(secrets.cookieKeys),
       long: { signed: true, sameSite: 'lax', httpOnly: true },
       short: { signed: true, sameSite: 'lax', httpOnly: true },
     },
