@@ -77,6 +77,10 @@ export function loginRoutes(deps: LoginDeps): Route[] {
   const { provider, db } = deps;
   const q = loginQueries(db);
   const issuerOrigin = new URL(deps.issuer).origin;
+  const pageHeaders = {
+    ...SECURITY_HEADERS(deps.cardReaderUrl),
+    'content-type': 'text/html; charset=utf-8',
+  };
 
   /** Certificate (base64) → identification code, so rate limiting does not decode it every time. */
   const claimedCache = new Map<string, string | undefined>();
@@ -221,7 +225,7 @@ export function loginRoutes(deps: LoginDeps): Route[] {
     if (!stored || stored.expires_at <= deps.now().getTime()) throw new Refusal('CHALLENGE_MISSING');
     const token =
       typeof input.authToken === 'string' ? input.authToken : JSON.stringify(input.authToken ?? null);
-    const claimed = claimedPerson(token, claimedCache);
+    const claimed = claimedPerson(input.authToken, claimedCache);
     if (claimed) limitPerson(claimed);
     const validated = await deps.webEid.validate(token, issuerOrigin, stored.nonce);
     if (!validated.person) throw new AuthnError('CERT_POLICY', 'the certificate names no person');
@@ -378,10 +382,7 @@ export function loginRoutes(deps: LoginDeps): Route[] {
   }
 
   function sendHtml(res: ServerResponse, status: number, html: string) {
-    res.writeHead(status, {
-      ...SECURITY_HEADERS(deps.cardReaderUrl),
-      'content-type': 'text/html; charset=utf-8',
-    });
+    res.writeHead(status, pageHeaders);
     res.end(html);
   }
 
@@ -487,11 +488,15 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** The identification code a token's certificate claims (before validation: for rate limiting only). */
-function claimedPerson(token: string, cache: Map<string, string | undefined>): string | undefined {
+/**
+ * The identification code a token's certificate claims (before validation: for rate limiting
+ * only). The token as posted: an object (the page's script), or its JSON text.
+ */
+function claimedPerson(token: unknown, cache: Map<string, string | undefined>): string | undefined {
   let cert: unknown;
   try {
-    cert = (JSON.parse(token) as { unverifiedCertificate?: unknown }).unverifiedCertificate;
+    const parsed: unknown = typeof token === 'string' ? JSON.parse(token) : token;
+    cert = (parsed as { unverifiedCertificate?: unknown } | null)?.unverifiedCertificate;
   } catch {
     return undefined;
   }
