@@ -61,10 +61,16 @@ class Browser {
   }
 }
 
-/** CPU time (user + system) a process has used, from /proc (Linux), in ms; undefined elsewhere. */
-export function cpuMs(pid: number | undefined): number | undefined {
+/**
+ * CPU time (user + system) a process has used, from /proc (Linux), in ms; undefined elsewhere.
+ * With `thread`, that thread's alone (the process id is its main thread's).
+ */
+export function cpuMs(pid: number | undefined, thread?: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(
+      thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`,
+      'utf8',
+    );
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
   } catch {

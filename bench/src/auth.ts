@@ -27,6 +27,7 @@ export async function benchAuth(): Promise<void> {
     const closed: Array<{ concurrency: number; perSecond: number; p99: number }> = [];
     const authPid = estate.authPid;
     const cpuBefore = cpuMs(authPid);
+    const loopBefore = cpuMs(authPid, authPid);
     const clientBefore = process.cpuUsage();
     let closedLogins = 0;
     for (const concurrency of [1, 4, 8, 16]) {
@@ -44,11 +45,18 @@ export async function benchAuth(): Promise<void> {
       closedLogins += latencies.length;
     }
     const cpuAfter = cpuMs(authPid);
+    const loopAfter = cpuMs(authPid, authPid);
     const client = process.cpuUsage(clientBefore);
     const clientCpuPerLogin = (client.user + client.system) / 1000 / closedLogins;
     // The service's own CPU per login: what a login costs whatever else the machine is doing.
     const cpuPerLogin =
       cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / closedLogins : undefined;
+    // its event loop's thread alone (ID-token signatures run on libuv's pool, WAL checkpoints
+    // on a worker): what bounds the rate one service process can serve
+    const loopCpuPerLogin =
+      loopBefore !== undefined && loopAfter !== undefined
+        ? (loopAfter - loopBefore) / closedLogins
+        : undefined;
     const peak = Math.max(...closed.map((c) => c.perSecond));
 
     // Open loop at half the peak: logins start on a fixed schedule whatever the earlier ones do.
@@ -113,11 +121,12 @@ export async function benchAuth(): Promise<void> {
         value: `${fmt(percentile(openLatencies, 50), 1)} / ${fmt(p99Half, 1)} ms`,
         goal: 'p99 < 100 ms',
       },
-      ...(cpuPerLogin
+      ...(cpuPerLogin && loopCpuPerLogin
         ? [
             {
-              metric: 'login service CPU per login (→ logins/s one core could serve)',
-              value: `${fmt(cpuPerLogin, 1)} ms (→ ${fmt(1000 / cpuPerLogin)}/s)`,
+              metric:
+                'login service CPU per login: all threads / event-loop thread (→ logins/s its event loop could serve)',
+              value: `${fmt(cpuPerLogin, 1)} / ${fmt(loopCpuPerLogin, 1)} ms (→ ${fmt(1000 / loopCpuPerLogin)}/s)`,
               goal: '≥ 200/s',
             },
           ]
@@ -140,12 +149,13 @@ export async function benchAuth(): Promise<void> {
     await report(
       'auth',
       'Login service: ID-card logins',
-      'npm run bench',
+      'npm run bench -- auth',
       rows,
       [
         'A login is the whole code flow: authorization request, login page, challenge, card signature (in the benchmark process), token validation with the OCSP answer from the cache (60 s), resume, code exchange with PKCE and ID-token signature check against the JWKS (openid-client).',
-        'The CA and the login service run as their own processes (`riik serve`); the client shares the 2-core machine with them, so the login rate is a lower bound.',
-        'Token validation verifies two signatures (the card certificate by the CA, the token by the card), so its natural ceiling is about half the raw verification rate.',
+        'The CA and the login service run as their own processes (`riik serve`, logging as deployed); the load generator (browsers, card, e-service) shares the 2-core machine with them, so the login rate is a lower bound. It speaks HTTP/1.1 over kept-alive connections with a small client of its own (node:http cost it several times more CPU per request); the code exchange and ID-token check are openid-client’s.',
+        'CPU from /proc over the closed-loop runs: the service’s threads (the RSA ID-token signature runs on libuv’s pool, SQLite checkpoints on a worker thread) and its event-loop thread alone, and the load generator.',
+        'The validator remembers each certificate’s chain check (results that do not depend on the time), so a token validation is one ES384 verification plus the cached OCSP status and the validity dates: its ceiling is the raw verification rate. The two run in alternating half-second bursts.',
       ],
       {
         closed,
@@ -153,6 +163,7 @@ export async function benchAuth(): Promise<void> {
         validationsPerSecond,
         rawPerSecond,
         cpuPerLogin,
+        loopCpuPerLogin,
         clientCpuPerLogin,
       },
     );

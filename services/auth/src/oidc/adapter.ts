@@ -146,14 +146,42 @@ export class KyselyAdapter implements Adapter {
   }
 }
 
-/** Delete rows past their expiry (run periodically). */
+/**
+ * About how many rows one sweeping statement deletes. A busy service expires a minute's codes
+ * and tokens at each sweep (tens of thousands of rows: a tenth of a second or more in one
+ * statement); in batches, requests wait at most for one batch (a few milliseconds).
+ */
+export const SWEEP_BATCH = 500;
+
+/** Delete rows past their expiry (run periodically), in batches that let requests through. */
 export async function sweepExpired(db: Kysely<AuthDatabase>, now: Date): Promise<number> {
-  const result = await db
-    .deleteFrom('oidc_payloads')
-    .where('expires_at', 'is not', null)
-    .where('expires_at', '<=', now.getTime())
-    .executeTakeFirst();
-  await db.deleteFrom('login_challenges').where('expires_at', '<=', now.getTime()).execute();
-  await db.deleteFrom('login_mobile').where('expires_at', '<=', now.getTime()).execute();
-  return Number(result.numDeletedRows);
+  const at = now.getTime();
+  let swept = 0;
+  for (;;) {
+    // the oldest SWEEP_BATCH expiries (more when several rows share the last one), along the
+    // expiry index
+    const result = await db
+      .deleteFrom('oidc_payloads')
+      .where('expires_at', '<=', at)
+      .where('expires_at', '<=', (eb) =>
+        eb.fn.coalesce(
+          eb
+            .selectFrom('oidc_payloads')
+            .select('expires_at')
+            .where('expires_at', 'is not', null)
+            .orderBy('expires_at')
+            .limit(1)
+            .offset(SWEEP_BATCH - 1),
+          eb.val(at),
+        ),
+      )
+      .executeTakeFirst();
+    const deleted = Number(result.numDeletedRows);
+    swept += deleted;
+    if (deleted < SWEEP_BATCH) break;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await db.deleteFrom('login_challenges').where('expires_at', '<=', at).execute();
+  await db.deleteFrom('login_mobile').where('expires_at', '<=', at).execute();
+  return swept;
 }
