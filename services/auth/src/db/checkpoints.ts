@@ -2,11 +2,12 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 export interface CheckpointOptions {
-  /** How often the worker copies the write-ahead log into the database (default 50 ms). */
+  /** How often the worker copies the write-ahead log into the database (default 100 ms). */
   intervalMs?: number;
   /**
-   * Past this many frames in the log (4 KiB pages; default 4096, 16 MiB), the worker restarts
-   * it: writers wait while it copies the last frames, so the log does not grow without end.
+   * Past this many frames in the log (4 KiB pages; default 16384, 64 MiB, two seconds of a
+   * busy login service), the worker restarts it, so that it does not grow without end. Writers
+   * wait meanwhile: it copies what arrived since the last pass and syncs both files again.
    */
   restartFrames?: number;
   /** Told when a checkpoint fails (it is tried again at the next interval). */
@@ -50,8 +51,8 @@ parentPort.on('message', () => {
  * (every 1000 pages): with synchronous=NORMAL that is two fsyncs, which on a busy disk held the
  * login service's event loop for 5–20 ms about every 15 logins (a third of a millisecond per
  * login, and its worst latencies). Here the worker copies the log passively (writers go on
- * writing meanwhile) and restarts it when it has grown past `restartFrames`, which holds writers
- * only while it copies what arrived since the last pass. The caller turns its own connection's
+ * writing meanwhile) and restarts it when it has grown past `restartFrames`: writers then wait
+ * for it once every few thousand commits instead of once every few hundred. The caller turns its own connection's
  * automatic checkpoints off (`PRAGMA wal_autocheckpoint = 0`) once this has started, and back on
  * if it reports failure.
  */
@@ -64,8 +65,8 @@ export function startBackgroundCheckpoints(
     workerData: {
       file,
       sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
-      intervalMs: options.intervalMs ?? 50,
-      restartFrames: options.restartFrames ?? 4096,
+      intervalMs: options.intervalMs ?? 100,
+      restartFrames: options.restartFrames ?? 16384,
     },
   });
   worker.unref();
