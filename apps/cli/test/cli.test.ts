@@ -1,24 +1,8 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '@riik/testing';
 import { createLogger } from '@riik/http';
 import { initCa, startCaServer, type RunningCa } from '@riik/service-ca';
-
-const BIN = fileURLToPath(new URL('../bin/riik.js', import.meta.url));
-
-/** Run the built CLI as a user would; never blocks the event loop (the CA runs in this process). */
-function riik(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { riik } from './riik-cli.js';
 
 describe('riik idcode', () => {
   it('validates with exit codes and reasons', async () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool, tempDir } from '@riik/testing';
 import { Browser, csrfOf } from './auth/estate.js';
 import { RIIK_BIN } from './estate-harness.js';
+import { riik } from './riik-cli.js';
 
 interface Service {
   name: string;
@@ -20,10 +21,6 @@ interface Service {
   owner?: string;
   clientUrl?: string;
   cardReaderUrl?: string;
-}
-
-function riik(...args: string[]) {
-  return runTool(process.execPath, [RIIK_BIN, ...args]);
 }
 
 /** Start a long-running command and resolve with its first complete JSON document on stdout. */
@@ -67,8 +64,8 @@ describe('riik up: the local e-state', () => {
   beforeAll(async () => {
     up = (await startJson(['up', '--data', dir.path, '--port-base', String(base), '--json'])).child;
     const status = await riik('status', '--data', dir.path, '--json');
-    expect(status.status, status.out).toBe(0);
-    services = (JSON.parse(status.out) as { services: Service[] }).services;
+    expect(status.code, status.stderr).toBe(0);
+    services = (JSON.parse(status.stdout) as { services: Service[] }).services;
   }, 120_000);
   afterAll(async () => {
     await stop(reader);
@@ -98,8 +95,8 @@ describe('riik up: the local e-state', () => {
     const doc = join(dir.path, 'doc.txt');
     writeFileSync(doc, 'hello e-state\n');
     const ts = await riik('timestamp', doc, '--data', dir.path);
-    expect(ts.status, ts.out).toBe(0);
-    expect((await riik('timestamp', 'verify', doc, `${doc}.tsr`, '--data', dir.path)).status).toBe(0);
+    expect(ts.code, ts.stderr).toBe(0);
+    expect((await riik('timestamp', 'verify', doc, `${doc}.tsr`, '--data', dir.path)).code).toBe(0);
   });
 
   it('exchanges data through the security servers, from the shell with curl', async () => {

@@ -2,10 +2,8 @@
  * riik sign / verify / container against a real CA (OCSP) and a real TSA on loopback ports, with
  * an eID token issued by that CA; and riik verify on the DigiDoc corpus (exit codes).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openContainer, writeContainer } from '@riik/asice';
 import { SoftwareKeystore } from '@riik/keys';
@@ -21,20 +19,7 @@ import {
 } from '@riik/service-tsa';
 import { tempDir, testDataDir } from '@riik/testing';
 import { writeState } from '../src/estate/state.js';
-
-const BIN = fileURLToPath(new URL('../bin/riik.js', import.meta.url));
-
-function riik(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { riik } from './riik-cli.js';
 
 describe('riik sign and riik verify on a running e-state', () => {
   const dir = tempDir('riik-sign-');

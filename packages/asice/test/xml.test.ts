@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseXml } from '../src/index.js';
+import { C14N, canonicalString, parseXml } from '../src/index.js';
 
 function codeOf(xml: string | Buffer, limits = {}): string {
   try {
@@ -64,5 +64,12 @@ describe('safe XML parsing', () => {
     const doc = parseXml(Buffer.from('<r a="x\ty\r\nz">1\r\n2\r3</r>'));
     expect(doc.documentElement!.getAttribute('a')).toBe('x y z');
     expect(doc.documentElement!.textContent).toBe('1\n2\n3');
+    // NEL and LINE SEPARATOR are line ends only in XML 1.1; C14N keeps them in XML 1.0 (as
+    // xmllint --c14n does), and a digest over SignedProperties holding one depends on it.
+    const text = '<r a="1\u2028\u0085">x\u2028y\u0085z\r\n</r>';
+    const xml10 = parseXml(Buffer.from(text)).documentElement!;
+    expect(canonicalString(xml10, { algorithm: C14N.c14n10 })).toBe(text.replace('\r\n', '\n'));
+    const xml11 = parseXml(Buffer.from(`<?xml version="1.1"?>${text}`)).documentElement!;
+    expect(xml11.textContent).toBe('x\ny\nz\n');
   });
 });

@@ -104,6 +104,72 @@ describe('ZIP reading: hostile input', () => {
     }
   });
 
+  it('reads entries alike from memory and from a file, and refuses the same corruptions', async () => {
+    const text = Buffer.from('Müüja ja ostja lepivad kokku.\n'.repeat(50));
+    const good = buildZip([
+      { name: 'mimetype', data: ASICE_MIMETYPE },
+      { name: 'stored.txt', data: text },
+      { name: 'deflated.txt', data: text, method: 8 },
+    ]);
+    const offsets = [0, 30 + 8 + ASICE_MIMETYPE.length];
+    offsets.push(offsets[1]! + 30 + 10 + text.length);
+    const variants: Array<[string, Buffer]> = [['intact', good]];
+    const corrupt = (label: string, edit: (zip: Buffer) => void) => {
+      const zip = Buffer.from(good);
+      edit(zip);
+      variants.push([label, zip]);
+    };
+    for (const [i, offset] of offsets.entries()) {
+      corrupt(`local header signature ${i}`, (zip) => (zip[offset]! ^= 0xff));
+      corrupt(`local name length ${i}`, (zip) => zip.writeUInt16LE(0xffff, offset + 26));
+      corrupt(`local extra length ${i}`, (zip) => zip.writeUInt16LE(7, offset + 28));
+    }
+    corrupt('stored data', (zip) => (zip[offsets[1]! + 30 + 10 + 5]! ^= 0x01));
+    corrupt('deflated data', (zip) => (zip[offsets[2]! + 30 + 12 + 3]! ^= 0x01));
+    const dir = testing.tempDir('riik-zip-');
+    try {
+      for (const [index, [label, zip]] of variants.entries()) {
+        const path = `${dir.path}/${index}.zip`;
+        writeFileSync(path, zip);
+        const outcomes: string[][] = [];
+        for (const source of [zip, { path }]) {
+          const reader = await ZipReader.open(source);
+          const outcome: string[] = [];
+          try {
+            for (const entry of reader.entries) {
+              for (const read of [
+                () => reader.readBytes(entry, 1_000_000).then((b) => b.toString('hex')),
+                () => reader.localExtraFieldLength(entry).then(String),
+              ])
+                outcome.push(await read().catch((err: AsiceError) => err.code));
+            }
+          } finally {
+            reader.close();
+          }
+          outcomes.push(outcome);
+        }
+        expect(outcomes[0], label).toEqual(outcomes[1]);
+        if (label !== 'intact') expect(outcomes[0], label).toContain('ZIP_INVALID');
+      }
+      // an entry of another archive is refused, in memory as from a file
+      const other = await ZipReader.open(good);
+      const reader = await ZipReader.open(Buffer.from(good));
+      try {
+        await expect(reader.readBytes(other.entries[1]!, 1_000_000)).rejects.toMatchObject({
+          code: 'ZIP_ENTRY_NOT_FOUND',
+        });
+        await expect(reader.localExtraFieldLength(other.entries[0]!)).rejects.toMatchObject({
+          code: 'ZIP_ENTRY_NOT_FOUND',
+        });
+      } finally {
+        reader.close();
+        other.close();
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('unsafePathReason accepts ordinary relative paths', () => {
     expect(unsafePathReason('folder/test1.txt')).toBeUndefined();
     expect(unsafePathReason('META-INF/')).toBeUndefined();

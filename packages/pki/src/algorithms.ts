@@ -1,13 +1,23 @@
-import { createPublicKey, verify as nodeVerify, constants, type KeyObject } from 'node:crypto';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
-import { RsaSaPssParams } from '@peculiar/asn1-rsa';
-import { AsnConvert } from '@peculiar/asn1-schema';
+import { createPublicKey, KeyObject, verify as nodeVerify, constants, webcrypto } from 'node:crypto';
+import type { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import type { HashAlgorithm, Signer } from '@riik/keys';
+import { children, decodeOid, encodeOid, encodeSequence, encodeTlv, parseDer, readTlv } from './der.js';
 import { PkiError } from './errors.js';
+import { asn1Rsa, asn1Schema, asn1X509 } from './lazy-modules.js';
 import { OID } from './oids.js';
+
+/**
+ * An AlgorithmIdentifier as verification reads it: the algorithm OID and, when present, the
+ * parameters' DER. The library's AlgorithmIdentifier is one.
+ */
+export interface AlgorithmId {
+  readonly algorithm: string;
+  readonly parameters?: ArrayBuffer | null;
+}
 
 /** The signature AlgorithmIdentifier riik writes for a signer and hash (ECDSA has no parameters). */
 export function signatureAlgorithm(signer: Signer, hash: HashAlgorithm): AlgorithmIdentifier {
+  const { AlgorithmIdentifier } = asn1X509();
   switch (signer.keyAlgorithm) {
     case 'EC-P256':
     case 'EC-P384': {
@@ -66,7 +76,7 @@ export function isWeakSignatureAlgorithm(oid: string): boolean {
  */
 export function verifySignature(
   publicKey: KeyObject,
-  algorithm: AlgorithmIdentifier,
+  algorithm: AlgorithmId,
   data: Uint8Array,
   signature: Uint8Array,
 ): boolean {
@@ -82,7 +92,7 @@ export function verifySignature(
       return publicKey.asymmetricKeyType === 'ed25519' && nodeVerify(null, data, publicKey, signature);
     if (oid === OID.rsassaPss) {
       if (!algorithm.parameters) throw new PkiError('UNSUPPORTED_ALGORITHM', 'RSASSA-PSS without parameters');
-      const params = AsnConvert.parse(algorithm.parameters, RsaSaPssParams);
+      const params = asn1Schema().AsnConvert.parse(algorithm.parameters, asn1Rsa().RsaSaPssParams);
       const hash = HASH_OF_OID[params.hashAlgorithm.algorithm];
       if (!hash) throw new PkiError('UNSUPPORTED_ALGORITHM', `PSS hash ${params.hashAlgorithm.algorithm}`);
       return nodeVerify(
@@ -99,6 +109,28 @@ export function verifySignature(
   throw new PkiError('UNSUPPORTED_ALGORITHM', `unsupported signature algorithm ${oid}`);
 }
 
+/**
+ * An AlgorithmIdentifier from its DER. One with absent or NULL parameters (ECDSA, RSA PKCS#1
+ * v1.5, EdDSA: every signature algorithm but RSASSA-PSS) is read by hand: a validator reads one
+ * for every OCSP response and time-stamp token, and the ASN.1 library's generic parse cost more
+ * than the rest of the token's framing. Anything else goes through the library (PSS parameters).
+ */
+export function decodeAlgorithmIdentifier(der: Uint8Array, what: string): AlgorithmId {
+  try {
+    const outer = readTlv(der, 0);
+    if (outer.tag === 0x30 && outer.end === der.length) {
+      const [oid, parameters, extra] = children(der, outer);
+      const noParameters =
+        !parameters || (parameters.tag === 0x05 && parameters.end === parameters.contentStart);
+      if (oid?.tag === 0x06 && noParameters && !extra)
+        return { algorithm: decodeOid(der.subarray(oid.contentStart, oid.end)) };
+    }
+  } catch {
+    // not well formed: the library's parse below reports it
+  }
+  return parseDer(der, asn1X509().AlgorithmIdentifier, what);
+}
+
 /** A node KeyObject from SubjectPublicKeyInfo DER. */
 export function publicKeyFromSpki(spki: Uint8Array): KeyObject {
   try {
@@ -106,6 +138,58 @@ export function publicKeyFromSpki(spki: Uint8Array): KeyObject {
   } catch (err) {
     throw new PkiError('UNSUPPORTED_ALGORITHM', 'unsupported or malformed public key', { cause: err });
   }
+}
+
+/** The SubjectPublicKeyInfo DER of an uncompressed point on each named curve, up to the point. */
+const EC_SPKI = (
+  [
+    ['P-256', OID.secp256r1, 32],
+    ['P-384', OID.secp384r1, 48],
+    ['P-521', OID.secp521r1, 66],
+  ] as const
+).map(([curve, oid, fieldBytes]) => {
+  const point = new Uint8Array(1 + 2 * fieldBytes);
+  const spki = encodeSequence([
+    encodeSequence([encodeOid(OID.ecPublicKey), encodeOid(oid)]),
+    encodeTlv(0x03, new Uint8Array([0, ...point])),
+  ]);
+  return {
+    curve,
+    prefix: Buffer.from(spki.subarray(0, spki.length - point.length)),
+    pointLength: point.length,
+  };
+});
+
+/**
+ * A node KeyObject from SubjectPublicKeyInfo DER, as publicKeyFromSpki, but an uncompressed EC
+ * point on a named curve is imported as a raw point (WebCrypto "raw", OpenSSL's
+ * EC_POINT_oct2point, which refuses points off the curve just as the decoder does). The generic
+ * SubjectPublicKeyInfo decoder of OpenSSL 3 took a third of a millisecond per key in a validator,
+ * as much as an ECDSA verification, and a validator loads a new signer key for nearly every
+ * container; the raw import takes a tenth of that. Anything else, and anything the raw import
+ * refuses, goes to publicKeyFromSpki.
+ */
+export async function publicKeyFromSpkiQuick(spki: Uint8Array): Promise<KeyObject> {
+  const ec = EC_SPKI.find(
+    (e) =>
+      spki.length === e.prefix.length + e.pointLength && e.prefix.equals(spki.subarray(0, e.prefix.length)),
+  );
+  const point = ec && spki.subarray(ec.prefix.length);
+  if (ec && point && point[0] === 0x04) {
+    try {
+      const key = await webcrypto.subtle.importKey(
+        'raw',
+        point,
+        { name: 'ECDSA', namedCurve: ec.curve },
+        true,
+        ['verify'],
+      );
+      return KeyObject.from(key);
+    } catch {
+      // the decoder below gives the verdict
+    }
+  }
+  return publicKeyFromSpki(spki);
 }
 
 export function spkiOf(key: KeyObject): Uint8Array {

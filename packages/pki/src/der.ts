@@ -1,5 +1,5 @@
-import { AsnConvert } from '@peculiar/asn1-schema';
 import { PkiError } from './errors.js';
+import { asn1Schema } from './lazy-modules.js';
 
 /**
  * A minimal DER tag-length-value reader. The ASN.1 library parses structures; this exists to
@@ -105,7 +105,7 @@ export function parseDer<T>(der: Uint8Array, type: Ctor<T>, what: string): T {
   try {
     const outer = readTlv(der, 0);
     if (outer.end !== der.length) throw new PkiError('MALFORMED_DER', 'trailing bytes after the element');
-    return AsnConvert.parse(der, type);
+    return asn1Schema().AsnConvert.parse(der, type);
   } catch (err) {
     if (err instanceof PkiError)
       throw new PkiError('MALFORMED_DER', `${what}: ${err.message}`, { cause: err });
@@ -116,7 +116,7 @@ export function parseDer<T>(der: Uint8Array, type: Ctor<T>, what: string): T {
 }
 
 export function serializeDer(value: unknown): Uint8Array {
-  return new Uint8Array(AsnConvert.serialize(value));
+  return new Uint8Array(asn1Schema().AsnConvert.serialize(value));
 }
 
 /** ArrayBuffer view helper (asn1-schema hands out ArrayBuffers). */
@@ -218,6 +218,22 @@ function compareDer(a: Uint8Array, b: Uint8Array): number {
 /** The content of a DER SET OF: the members' encodings in ascending order (X.690 §11.6). */
 export function sortedSetContent(elements: Uint8Array[]): Uint8Array {
   return Buffer.concat([...elements].sort(compareDer));
+}
+
+/**
+ * A DER GeneralizedTime's content (X.690 §11.7): "YYYYMMDDhhmmss[.f+]Z", UTC, seconds present,
+ * a fraction without trailing zeros. `what` names the field in the MALFORMED_DER message.
+ */
+export function decodeGeneralizedTime(content: Uint8Array, what: string): Date {
+  const text = Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('latin1');
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d*[1-9]))?Z$/.exec(text);
+  if (!m) throw new PkiError('MALFORMED_DER', `${what} ${JSON.stringify(text)} is not DER GeneralizedTime`);
+  const [, y, mo, d, h, mi, s, frac] = m;
+  const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
+  const date = new Date(Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!, ms));
+  if (date.getUTCMonth() !== +mo! - 1 || date.getUTCDate() !== +d! || +h! > 23 || +mi! > 59 || +s! > 59)
+    throw new PkiError('MALFORMED_DER', `${what} is not a valid date`);
+  return date;
 }
 
 /** Dotted text of an OBJECT IDENTIFIER's content octets; throws MALFORMED_DER when not minimal. */

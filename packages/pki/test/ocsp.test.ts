@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { ResponseData } from '@peculiar/asn1-ocsp';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePrivateKey, SoftwareSigner } from '@riik/keys';
 import { FakeClock, openssl, tempDir, writeFiles } from '@riik/testing';
 import {
   buildCrl,
+  ocspResponderProfile,
+  spkiOf,
+  type ParsedOcspResponse,
   buildOcspRequest,
   buildOcspResponse,
   encodeNonce,
@@ -236,10 +242,153 @@ describe('OCSP responses', () => {
     }
   });
 
+  it('reads responses as the ASN.1 library does: riik and openssl responders, by key and by name', async () => {
+    // openssl ocsp as an offline responder: a name-identified responder (its default), a
+    // key-identified one, a revoked certificate with a reason, a good one and one it does not know.
+    const key = generatePrivateKey('EC-P384');
+    const responder = await pki.ca.issue(
+      ocspResponderProfile({ commonName: 'TEST openssl OCSP', organisation: 'riik test' }),
+      spkiOf(new SoftwareSigner(key).publicKey),
+    );
+    const good = (await pki.person({ idCode: '60001019906' })).auth;
+    const unknown = (await pki.person({ idCode: '50001018865' })).auth;
+    const line = (cert: Certificate, revoked: string) =>
+      [revoked ? 'R' : 'V', '301231000000Z', revoked, cert.serialHex.toUpperCase(), 'unknown', '/CN=x'].join(
+        '\t',
+      );
+    const f = writeFiles(dir.path, {
+      'index.txt': `${line(leaf, '260201000000Z,keyCompromise')}\n${line(good, '')}\n`,
+      'ca.pem': pki.ca.certificate.toPem(),
+      'rsigner.pem': responder.toPem(),
+      'rkey.pem': key.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      'leaf.pem': leaf.toPem(),
+      'good.pem': good.toPem(),
+      'unknown.pem': unknown.toPem(),
+    });
+    const request = `${dir.path}/multi.req`;
+    const made = await openssl([
+      'ocsp', '-issuer', f['ca.pem']!, '-cert', f['leaf.pem']!, '-cert', f['good.pem']!, '-cert', f['unknown.pem']!,
+      '-reqout', request,
+    ]); // prettier-ignore
+    expect(made.status).toBe(0);
+    const responses: Uint8Array[] = [];
+    for (const byKey of [false, true]) {
+      const out = `${dir.path}/multi-${byKey}.resp`;
+      const r = await openssl([
+        'ocsp', '-index', f['index.txt']!, '-rsigner', f['rsigner.pem']!, '-rkey', f['rkey.pem']!, '-CA', f['ca.pem']!,
+        '-reqin', request, '-respout', out, '-ndays', '1', ...(byKey ? ['-resp_key_id'] : []),
+      ]); // prettier-ignore
+      expect(r.status, r.out).toBe(0);
+      responses.push(new Uint8Array(readFileSync(out)));
+    }
+    const req = buildOcspRequest(leaf, pki.ca.certificate, { nonce: true });
+    responses.push(
+      await respond(req.der, { status: 'revoked', revokedAt: new Date(), reason: 'certificateHold' }),
+    );
+    responses.push(await respond(req.der, { status: 'unknown' }));
+
+    const [byName, byKey] = responses.map(parseOcspResponse) as [ParsedOcspResponse, ParsedOcspResponse];
+    expect(byName.basic!.responderByNameDer).toEqual(responder.subjectDer);
+    expect(byKey.basic!.responderByKey).toBeDefined();
+    expect(byName.basic!.responses.map((r) => [r.serialHex, r.status.status])).toEqual([
+      [leaf.serialHex, 'revoked'],
+      [good.serialHex, 'good'],
+      [unknown.serialHex, 'unknown'],
+    ]);
+    expect(byName.basic!.responses[0]!.status).toMatchObject({ reason: 'keyCompromise' });
+    for (const der of responses) {
+      const parsed = parseOcspResponse(der);
+      expect(parsed.basic!.certificates.length).toBeGreaterThan(0);
+      expect(fieldsOf(parsed)).toEqual(libraryFieldsOf(parsed.basic!.tbsDer));
+    }
+  });
+
+  it('never throws anything but a coded error on mutated responses, and agrees with the library', async () => {
+    const req = buildOcspRequest(leaf, pki.ca.certificate, { nonce: true });
+    const der = await respond(req.der, { status: 'revoked', revokedAt: new Date(), reason: 'keyCompromise' });
+    let agreed = 0;
+    const check = (input: Uint8Array) => {
+      let parsed: ParsedOcspResponse;
+      try {
+        parsed = parseOcspResponse(input);
+      } catch (err) {
+        expect(err).toMatchObject({ code: expect.stringMatching(/MALFORMED/) });
+        return;
+      }
+      if (!parsed.basic) return;
+      // whatever the hand-written reader accepts, the generic parser reads the same way
+      expect(fieldsOf(parsed)).toEqual(libraryFieldsOf(parsed.basic.tbsDer));
+      agreed++;
+    };
+    for (let i = 0; i < der.length; i++) {
+      for (const flip of [0x01, 0x80, 0xff]) {
+        const mutated = new Uint8Array(der);
+        mutated[i]! ^= flip;
+        check(mutated);
+      }
+      check(der.subarray(0, i));
+    }
+    expect(agreed).toBeGreaterThan(100);
+  });
+
   it('encodes nonces as OCTET STRING inside the extension', () => {
     expect([...encodeNonce(new Uint8Array([1, 2]))]).toEqual([4, 2, 1, 2]);
   });
 });
+
+const hex = (b: ArrayBuffer | Uint8Array) =>
+  Buffer.from(b instanceof Uint8Array ? b : new Uint8Array(b)).toString('hex');
+
+/** What riik reads from a response's ResponseData, in a comparable form. */
+function fieldsOf(parsed: ParsedOcspResponse) {
+  const basic = parsed.basic!;
+  return {
+    producedAt: basic.producedAt.toISOString(),
+    byKey: basic.responderByKey && hex(basic.responderByKey),
+    byName: basic.responderByNameDer && hex(basic.responderByNameDer),
+    nonce: basic.nonceExtnValue && hex(basic.nonceExtnValue),
+    responses: basic.responses.map((r) => ({
+      serial: r.serialHex,
+      hash: r.certId.hashAlgorithm,
+      nameHash: hex(r.certId.issuerNameHash),
+      keyHash: hex(r.certId.issuerKeyHash),
+      status: r.status.status,
+      revokedAt: r.status.status === 'revoked' ? r.status.revokedAt.toISOString() : undefined,
+      reason: r.status.status === 'revoked' ? r.status.reason : undefined,
+      thisUpdate: r.thisUpdate.toISOString(),
+      nextUpdate: r.nextUpdate?.toISOString(),
+    })),
+  };
+}
+
+/** The same fields through the ASN.1 library (@peculiar/asn1-ocsp), the reference for the hand-written reader. */
+function libraryFieldsOf(tbsDer: Uint8Array) {
+  const rd = AsnConvert.parse(tbsDer, ResponseData);
+  const nonce = rd.responseExtensions?.find((e) => e.extnID === '1.3.6.1.5.5.7.48.1.2');
+  const reasons = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded',
+    'cessationOfOperation', 'certificateHold', undefined, 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise']; // prettier-ignore
+  return {
+    producedAt: rd.producedAt.toISOString(),
+    byKey: rd.responderID.byKey && hex(rd.responderID.byKey.buffer),
+    byName: rd.responderID.byName && hex(AsnConvert.serialize(rd.responderID.byName)),
+    nonce: nonce && hex(nonce.extnValue.buffer),
+    responses: rd.responses.map((r) => {
+      const revoked = r.certStatus.revoked;
+      const code = revoked?.revocationReason?.reason;
+      return {
+        serial: hex(r.certID.serialNumber),
+        hash: r.certID.hashAlgorithm.algorithm,
+        nameHash: hex(r.certID.issuerNameHash.buffer),
+        keyHash: hex(r.certID.issuerKeyHash.buffer),
+        status: revoked ? 'revoked' : r.certStatus.good !== undefined ? 'good' : 'unknown',
+        revokedAt: revoked?.revocationTime.toISOString(),
+        reason: revoked ? ((code === undefined ? undefined : reasons[code]) ?? 'unspecified') : undefined,
+        thisUpdate: r.thisUpdate.toISOString(),
+        nextUpdate: r.nextUpdate?.toISOString(),
+      };
+    }),
+  };
+}
 
 describe('CRL', () => {
   it('builds a CRL that openssl parses and uses for verification', async () => {

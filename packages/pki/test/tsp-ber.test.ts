@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '@riik/core';
 import { testDataDir } from '@riik/testing';
-import { berToDer, Certificate, parseTimeStampToken, verifyTimeStampToken } from '../src/index.js';
+import { berToDer, Certificate, encodeTlv, parseTimeStampToken, verifyTimeStampToken } from '../src/index.js';
 import { unzip } from './zip.js';
 
 describe('BER framing of CMS time-stamp tokens', () => {
@@ -33,6 +33,36 @@ describe('BER framing of CMS time-stamp tokens', () => {
     ]) {
       expect(() => berToDer(fromHex(hex)), hex).toThrow(expect.objectContaining({ code: 'MALFORMED_DER' }));
     }
+  });
+
+  it('treats DER the same on its quick path as in the rewrite (mutated real token)', () => {
+    // The rewrite runs for anything inside an indefinite-length wrapper, so wrapping is a second
+    // opinion on every mutation: both refuse it, or both give the same DER.
+    const files = unzip(readFileSync(join(testDataDir('digidoc', 'containers'), 'testtimestamp.asics')));
+    const der = berToDer(files.get('META-INF/timestamp.tst')!);
+    const outcome = (f: () => Uint8Array) => {
+      try {
+        return toHex(f());
+      } catch (err) {
+        return (err as { code: string }).code;
+      }
+    };
+    let same = 0;
+    // (from byte 4: a shortened outer length leaves trailing bytes, which a wrapper would read on)
+    for (let i = 4; i < der.length; i += 3) {
+      for (const flip of [0x01, 0x20, 0x80]) {
+        const mutated = new Uint8Array(der);
+        mutated[i]! ^= flip;
+        const direct = outcome(() => berToDer(mutated));
+        const wrapped = outcome(() => berToDer(Uint8Array.from([0x30, 0x80, ...mutated, 0, 0])));
+        if (direct === 'MALFORMED_DER') expect(wrapped, `byte ${i}`).toBe('MALFORMED_DER');
+        else {
+          expect(wrapped, `byte ${i}`).toBe(toHex(encodeTlv(0x30, fromHex(direct))));
+          if (direct === toHex(mutated)) same++;
+        }
+      }
+    }
+    expect(same).toBeGreaterThan(100);
   });
 
   it('reads a real indefinite-length token (DEMO of SK TSA 2014) and verifies it', async () => {

@@ -4,7 +4,10 @@ import { inflateRawSync } from 'node:zlib';
  * The entries of a ZIP file (stored or deflated), read through its central directory. Enough
  * for reading the DigiDoc test containers; not a general ZIP reader.
  */
-export function unzip(zip: Uint8Array): Map<string, Uint8Array> {
+export function unzip(
+  zip: Uint8Array,
+  wanted: (name: string) => boolean = () => true,
+): Map<string, Uint8Array> {
   const buf = Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength);
   let eocd = buf.length - 22;
   while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
@@ -23,7 +26,7 @@ export function unzip(zip: Uint8Array): Map<string, Uint8Array> {
     const name = buf.subarray(p + 46, p + 46 + nameLength).toString('utf8');
     const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
     const raw = buf.subarray(start, start + compressed);
-    out.set(name, new Uint8Array(method === 8 ? inflateRawSync(raw) : raw));
+    if (wanted(name)) out.set(name, new Uint8Array(method === 8 ? inflateRawSync(raw) : raw));
     p += 46 + nameLength + extraLength + commentLength;
   }
   return out;

@@ -16,11 +16,11 @@
  * The first response that passes is used; otherwise the first relevant response's findings count.
  */
 import { createHash } from 'node:crypto';
+import { bytesEqual } from '@riik/core';
 import {
   certIdHashOfOid,
   children,
   encodeOid,
-  keyIdentifier,
   OID,
   parseOcspResponse,
   PkiError,
@@ -71,7 +71,7 @@ export interface RevocationCheck {
   readonly response?: ParsedOcspResponse;
 }
 
-const NODE_HASH: Record<string, string> = {
+const NODE_HASH: Record<string, 'sha1' | 'sha256' | 'sha384' | 'sha512'> = {
   'SHA-1': 'sha1',
   'SHA-256': 'sha256',
   'SHA-384': 'sha384',
@@ -105,7 +105,10 @@ export function parseOcspResponses(ders: readonly Uint8Array[]): ParsedOcspRespo
 export function checkRevocation(input: RevocationInput): RevocationCheck {
   const parsed = input.ocsp.responses;
   const unusable = input.ocsp.unusable;
-  const relevant = parsed.filter((r) => singleResponseFor(r, input) !== undefined);
+  const relevant = parsed.flatMap((response) => {
+    const single = singleResponseFor(response, input);
+    return single ? [{ response, single }] : [];
+  });
   if (relevant.length === 0) {
     return {
       findings: [
@@ -116,8 +119,8 @@ export function checkRevocation(input: RevocationInput): RevocationCheck {
     };
   }
   let first: RevocationCheck | undefined;
-  for (const response of relevant) {
-    const checked = checkResponse(response, input);
+  for (const { response, single } of relevant) {
+    const checked = checkResponse(response, single, input);
     if (!checked.findings.some((f) => f.severity === 'invalid' || f.severity === 'indeterminate'))
       return checked;
     first ??= checked;
@@ -125,23 +128,26 @@ export function checkRevocation(input: RevocationInput): RevocationCheck {
   return first!;
 }
 
-function singleResponseFor(
-  response: ParsedOcspResponse,
-  input: RevocationInput,
-): NonNullable<ParsedOcspResponse['basic']>['responses'][number] | undefined {
+type SingleResponse = NonNullable<ParsedOcspResponse['basic']>['responses'][number];
+
+/** The SingleResponse about the signer's certificate: its CertID names the serial, issuer name and key. */
+function singleResponseFor(response: ParsedOcspResponse, input: RevocationInput): SingleResponse | undefined {
   const issuerName = encodedIssuer(input.signer);
   return response.basic!.responses.find((r) => {
-    const hash = certIdHashOfOid(r.certId.hashAlgorithm.algorithm);
+    const hash = certIdHashOfOid(r.certId.hashAlgorithm);
     if (!hash || r.serialHex !== input.signer.serialHex) return false;
-    const h = (data: Uint8Array) => createHash(NODE_HASH[hash]!).update(data).digest();
-    if (!h(issuerName).equals(Buffer.from(r.certId.issuerNameHash.buffer))) return false;
-    return !input.issuer || h(input.issuer.publicKeyBits).equals(Buffer.from(r.certId.issuerKeyHash.buffer));
+    const nodeHash = NODE_HASH[hash]!;
+    if (!bytesEqual(createHash(nodeHash).update(issuerName).digest(), r.certId.issuerNameHash)) return false;
+    return !input.issuer || bytesEqual(input.issuer.digest(nodeHash, 'publicKey'), r.certId.issuerKeyHash);
   });
 }
 
-function checkResponse(response: ParsedOcspResponse, input: RevocationInput): RevocationCheck {
+function checkResponse(
+  response: ParsedOcspResponse,
+  single: SingleResponse,
+  input: RevocationInput,
+): RevocationCheck {
   const basic = response.basic!;
-  const single = singleResponseFor(response, input)!;
   const findings: Finding[] = [];
   const producedAt = basic.producedAt;
 
@@ -225,9 +231,9 @@ function responderAuthorised(
 
 function matchesResponderId(basic: NonNullable<ParsedOcspResponse['basic']>, cert: Certificate): boolean {
   if (basic.responderByKey)
-    return Buffer.from(basic.responderByKey).equals(Buffer.from(keyIdentifier(cert.publicKeyBits)));
-  if (basic.responderByNameDer)
-    return Buffer.from(basic.responderByNameDer).equals(Buffer.from(cert.subjectDer));
+    // KeyHash: SHA-1 of the responder's subjectPublicKey bits (RFC 6960 4.2.1)
+    return bytesEqual(basic.responderByKey, cert.digest('sha1', 'publicKey'));
+  if (basic.responderByNameDer) return bytesEqual(basic.responderByNameDer, cert.subjectDer);
   return false;
 }
 
@@ -256,8 +262,12 @@ const DIGEST_OIDS: Record<string, string> = {
 export function digestInfoNonce(extnValue: Uint8Array): { hash: string; digest: Uint8Array } | undefined {
   try {
     let der = extnValue;
-    const outer = readTlv(der, 0);
-    if (outer.tag === 0x04 && outer.end === der.length) der = der.subarray(outer.contentStart, outer.end);
+    if (der[0] === 0x04) {
+      const outer = readTlv(der, 0);
+      if (outer.end === der.length) der = der.subarray(outer.contentStart, outer.end);
+    }
+    // most nonces are random octets (RFC 8954): not even the start of a DigestInfo
+    if (der[0] !== 0x30) return undefined;
     const seq = readTlv(der, 0);
     if (seq.tag !== 0x30 || seq.end !== der.length) return undefined;
     const [alg, digest] = children(der, seq);

@@ -7,7 +7,7 @@
 import type { Element } from '@xmldom/xmldom';
 import type { Container, SignatureFile } from '../container/model.js';
 import { AsiceError } from '../errors.js';
-import type { Certificate } from '@riik/pki';
+import { Certificate } from '@riik/pki';
 import type { XadesSignature } from '../xades/model.js';
 import { identifySigningCertificate } from '../xades/signing-certificate.js';
 import { archiveTimeStampInput, signatureTimeStampInput } from '../xades/timestamp-input.js';
@@ -89,6 +89,7 @@ export async function checkSignatureCore(
   }
 
   // signing certificate and SignatureValue
+  await loadCandidateKeys([...xml.keyInfoCertificates, ...qp.unsignedProperties.certificateValues]);
   const identified = identifySigningCertificate(signature);
   findings.push(...identified.findings);
   const cert = identified.certificate;
@@ -120,6 +121,23 @@ export async function checkSignatureCore(
   };
   if (!cert) return result;
   return { ...result, pkiInput: pkiInput(ctx, signature, cert, signatureValueVerified, findings) };
+}
+
+/**
+ * The keys of the certificates the signature carries, loaded ahead of the synchronous checks that
+ * use them, the quick way (Certificate.loadPublicKey): nearly every container brings a signer
+ * key the validator has not seen. Failures are left to identifySigningCertificate to report.
+ */
+async function loadCandidateKeys(ders: readonly Uint8Array[]): Promise<void> {
+  await Promise.all(
+    ders.map(async (der) => {
+      try {
+        await Certificate.fromDer(der).loadPublicKey();
+      } catch {
+        // reported where the certificate is used
+      }
+    }),
+  );
 }
 
 function checkSignedPropertiesReference(

@@ -4,8 +4,7 @@
  * CertificateValues, but a candidate is accepted only through that signed digest, so a key
  * swapped into KeyInfo cannot be used to "verify" a signature.
  */
-import { createHash } from 'node:crypto';
-import { Certificate, children, readTlv } from '@riik/pki';
+import { Certificate, children, rawIssuerAndSerial, readTlv } from '@riik/pki';
 import { finding, type Finding } from '../validation/findings.js';
 import { digestAlgorithm } from '../xmldsig/algorithms.js';
 import { digestsEqual } from '../xmldsig/verify.js';
@@ -34,13 +33,7 @@ export function identifySigningCertificate(signature: XadesSignature): SigningCe
     }
   }
   const unsigned = signature.qualifyingProperties.unsignedProperties;
-  const candidates = uniqueDer([...signature.xml.keyInfoCertificates, ...unsigned.certificateValues]);
-  for (const der of candidates) {
-    const certId = ref.certs.find((c) => {
-      const alg = digestAlgorithm(c.certDigest.algorithm);
-      return alg !== undefined && digestsEqual(createHash(alg.hash).update(der).digest(), c.certDigest.value);
-    });
-    if (!certId) continue;
+  for (const der of [...signature.xml.keyInfoCertificates, ...unsigned.certificateValues]) {
     let certificate: Certificate;
     try {
       certificate = Certificate.fromDer(der);
@@ -48,6 +41,11 @@ export function identifySigningCertificate(signature: XadesSignature): SigningCe
     } catch {
       continue;
     }
+    const certId = ref.certs.find((c) => {
+      const alg = digestAlgorithm(c.certDigest.algorithm);
+      return alg !== undefined && digestsEqual(certificate.digest(alg.hash), c.certDigest.value);
+    });
+    if (!certId) continue;
     if (!issuerSerialMatches(certId, certificate))
       findings.push(finding('SIGNING_CERTIFICATE_ISSUER_SERIAL_MISMATCH'));
     return { certificate, findings };
@@ -59,16 +57,6 @@ export function identifySigningCertificate(signature: XadesSignature): SigningCe
     ),
   );
   return { findings };
-}
-
-function uniqueDer(list: readonly Uint8Array[]): Uint8Array[] {
-  const seen = new Set<string>();
-  return list.filter((der) => {
-    const key = Buffer.from(der).toString('base64');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /** IssuerSerial (v1, RFC 4514 string + decimal) or IssuerSerialV2 (DER) against the certificate. */
@@ -120,8 +108,5 @@ function twosComplement(bytes: Uint8Array): bigint {
  * optional version), not a re-encoding: IssuerSerial must match what the certificate says.
  */
 export function encodedIssuer(cert: Certificate): Uint8Array {
-  const tbs = cert.tbsDer;
-  const fields = children(tbs, readTlv(tbs, 0));
-  const issuer = fields[fields[0]?.tag === 0xa0 ? 3 : 2];
-  return issuer ? tbs.subarray(issuer.start, issuer.end) : cert.issuerDer;
+  return rawIssuerAndSerial(cert).issuer;
 }

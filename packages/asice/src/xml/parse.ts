@@ -55,6 +55,12 @@ export function parseXml(input: Uint8Array, limits: Partial<XmlLimits> = {}): Do
       onError: (level, message) => {
         problems.push(`${level}: ${message}`);
       },
+      // no line and column numbers on every node: nothing reads them, and tracking them was a
+      // tenth of the parse (the error messages are the same without)
+      locator: false,
+      // xmldom normalizes line ends as XML 1.1 does (NEL and LINE SEPARATOR too); in an XML 1.0
+      // document those are ordinary characters that C14N keeps (libxml2 and Xerces do).
+      ...(/^<\?xml\s+version\s*=\s*["']1\.1["']/.test(text) ? {} : { normalizeLineEndings: xml10LineEnds }),
     }).parseFromString(text, 'text/xml');
   } catch (cause) {
     throw new AsiceError('XML_MALFORMED', `malformed XML: ${firstLine(cause)}`, { cause });
@@ -65,6 +71,11 @@ export function parseXml(input: Uint8Array, limits: Partial<XmlLimits> = {}): Do
   if (!doc.documentElement) throw new AsiceError('XML_MALFORMED', 'XML document has no root element');
   checkShape(doc, lim);
   return doc;
+}
+
+/** End-of-line handling of XML 1.0 (section 2.11): CR LF and lone CR become LF. */
+function xml10LineEnds(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
 }
 
 /** Depth and size, walked iteratively so a hostile document cannot exhaust the stack here. */

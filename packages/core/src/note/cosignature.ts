@@ -18,13 +18,12 @@ import {
   ED25519_KEY_SIZE,
   ED25519_SIGNATURE_SIZE,
   ed25519PrivateKey,
-  ed25519PublicKey,
   ed25519PublicKeyOf,
   ed25519Sign,
   ed25519Verify,
 } from './ed25519.js';
-import { SIGNATURE_TYPE, checkKeyName, formatVerifierKey, noteKeyId, withType } from './keys.js';
-import type { NoteSigner, NoteVerifier } from './keys.js';
+import { Ed25519VerifierKey, SIGNATURE_TYPE, checkKeyName, noteKeyId, withType } from './keys.js';
+import type { NoteSigner } from './keys.js';
 import { parseCheckpoint } from './checkpoint.js';
 import { decodeStdBase64, strictUtf8, utf8 } from './text.js';
 
@@ -92,24 +91,9 @@ export function parseCosignature(signature: Uint8Array | string): Cosignature & 
 }
 
 /** Verifies Ed25519 v1 cosignatures (type 0x04) by one witness key. */
-export class Ed25519CosignatureVerifier implements NoteVerifier {
-  readonly keyId: number;
-  private readonly key: KeyObject | undefined;
-
-  constructor(
-    readonly name: string,
-    readonly publicKey: Uint8Array,
-  ) {
-    checkKeyName(name);
-    if (publicKey.byteLength !== ED25519_KEY_SIZE)
-      throw new NoteError('MALFORMED_KEY', 'Ed25519 keys are 32 bytes');
-    this.publicKey = new Uint8Array(publicKey);
-    this.keyId = noteKeyId(name, withType(SIGNATURE_TYPE.ed25519Cosignature, publicKey));
-    this.key = ed25519PublicKey(publicKey);
-  }
-
-  get vkey(): string {
-    return formatVerifierKey(this.name, SIGNATURE_TYPE.ed25519Cosignature, this.publicKey);
+export class Ed25519CosignatureVerifier extends Ed25519VerifierKey {
+  constructor(name: string, publicKey: Uint8Array) {
+    super(name, publicKey, SIGNATURE_TYPE.ed25519Cosignature);
   }
 
   verify(text: Uint8Array, signature: Uint8Array): boolean {

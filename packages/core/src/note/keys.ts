@@ -72,25 +72,36 @@ export function checkKeyName(name: string): void {
   }
 }
 
-/** Verifies plain Ed25519 note signatures (type 0x01). */
-export class Ed25519NoteVerifier implements NoteVerifier {
+/** An Ed25519 verifier key of one signature type: its name, key ID and vkey line. */
+export abstract class Ed25519VerifierKey implements NoteVerifier {
   readonly keyId: number;
-  private readonly key: KeyObject | undefined;
+  readonly publicKey: Uint8Array;
+  protected readonly key: KeyObject | undefined;
 
   constructor(
     readonly name: string,
-    readonly publicKey: Uint8Array,
+    publicKey: Uint8Array,
+    private readonly type: number,
   ) {
     checkKeyName(name);
     if (publicKey.byteLength !== ED25519_KEY_SIZE)
       throw new NoteError('MALFORMED_KEY', 'Ed25519 keys are 32 bytes');
     this.publicKey = new Uint8Array(publicKey);
-    this.keyId = noteKeyId(name, withType(SIGNATURE_TYPE.ed25519, publicKey));
+    this.keyId = noteKeyId(name, withType(type, publicKey));
     this.key = ed25519PublicKey(publicKey);
   }
 
   get vkey(): string {
-    return formatVerifierKey(this.name, SIGNATURE_TYPE.ed25519, this.publicKey);
+    return formatVerifierKey(this.name, this.type, this.publicKey);
+  }
+
+  abstract verify(text: Uint8Array, signature: Uint8Array): boolean;
+}
+
+/** Verifies plain Ed25519 note signatures (type 0x01). */
+export class Ed25519NoteVerifier extends Ed25519VerifierKey {
+  constructor(name: string, publicKey: Uint8Array) {
+    super(name, publicKey, SIGNATURE_TYPE.ed25519);
   }
 
   verify(text: Uint8Array, signature: Uint8Array): boolean {
@@ -98,7 +109,6 @@ export class Ed25519NoteVerifier implements NoteVerifier {
   }
 }
 
-/** Signs notes with Ed25519 (type 0x01), from the 32-byte RFC 8032 private key (seed). */
 export class Ed25519NoteSigner implements NoteSigner {
   readonly keyId: number;
   readonly publicKey: Uint8Array;

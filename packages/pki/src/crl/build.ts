@@ -1,20 +1,9 @@
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import {
-  AuthorityKeyIdentifier,
-  CertificateList,
-  CRLNumber,
-  CRLReason,
-  Extension,
-  KeyIdentifier,
-  RevokedCertificate,
-  TBSCertList,
-  Time,
-  Version,
-} from '@peculiar/asn1-x509';
+import type { Extension } from '@peculiar/asn1-x509';
 import { fromHex } from '@riik/core';
 import { signatureAlgorithm } from '../algorithms.js';
 import type { CertificateAuthority } from '../ca/authority.js';
 import { arrayBuffer, serializeDer } from '../der.js';
+import { asn1Schema, asn1X509 } from '../lazy-modules.js';
 import { OID } from '../oids.js';
 import { wholeSeconds } from '../time.js';
 import { CRL_REASONS, type RevocationReason } from './reason.js';
@@ -35,11 +24,24 @@ export interface BuildCrlOptions {
 }
 
 function ext(extnID: string, value: unknown, critical = false): Extension {
+  const { AsnConvert, OctetString } = asn1Schema();
+  const { Extension } = asn1X509();
   return new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
 }
 
 /** Build and sign a v2 CRL for `ca` (RFC 5280 §5). Suspended certificates appear with certificateHold. */
 export async function buildCrl(ca: CertificateAuthority, options: BuildCrlOptions): Promise<Uint8Array> {
+  const {
+    AuthorityKeyIdentifier,
+    CertificateList,
+    CRLNumber,
+    CRLReason,
+    KeyIdentifier,
+    RevokedCertificate,
+    TBSCertList,
+    Time,
+    Version,
+  } = asn1X509();
   const algorithm = signatureAlgorithm(ca.signer, ca.hash);
   const tbs = new TBSCertList({
     version: Version.v2,

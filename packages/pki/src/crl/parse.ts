@@ -1,8 +1,7 @@
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { CertificateList, CRLNumber, CRLReason } from '@peculiar/asn1-x509';
 import { toHex } from '@riik/core';
 import { verifySignature } from '../algorithms.js';
 import { bytes, firstElementBytes, parseDer } from '../der.js';
+import { asn1Schema, asn1X509 } from '../lazy-modules.js';
 import { OID } from '../oids.js';
 import type { Certificate } from '../x509/certificate.js';
 import { reasonName, type RevocationReason } from './reason.js';
@@ -20,6 +19,8 @@ export interface ParsedCrl {
 }
 
 export function parseCrl(der: Uint8Array): ParsedCrl {
+  const { AsnConvert } = asn1Schema();
+  const { CertificateList, CRLNumber, CRLReason } = asn1X509();
   const crl = parseDer(der, CertificateList, 'CRL');
   const tbsDer = firstElementBytes(der);
   const revoked = new Map<string, { revokedAt: Date; reason: RevocationReason }>();

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { CertID } from '@peculiar/asn1-ocsp';
-import { OctetString } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import type { CertID } from '@peculiar/asn1-ocsp';
 import { toHex } from '@riik/core';
-import { arrayBuffer, bytes } from '../der.js';
+import { arrayBuffer } from '../der.js';
+import { asn1Ocsp, asn1Schema, asn1X509 } from '../lazy-modules.js';
 import { OID } from '../oids.js';
 import type { Certificate } from '../x509/certificate.js';
 
@@ -15,7 +13,7 @@ const HASH_OID: Record<CertIdHash, string> = {
   'SHA-384': OID.sha384,
   'SHA-512': OID.sha512,
 };
-const NODE_NAME: Record<CertIdHash, string> = {
+const NODE_NAME: Record<CertIdHash, 'sha1' | 'sha256' | 'sha384' | 'sha512'> = {
   'SHA-1': 'sha1',
   'SHA-256': 'sha256',
   'SHA-384': 'sha384',
@@ -37,8 +35,11 @@ export interface IssuerHashes {
 }
 
 export function issuerHashes(issuer: Certificate, hash: CertIdHash): IssuerHashes {
-  const h = (data: Uint8Array) => new Uint8Array(createHash(NODE_NAME[hash]).update(data).digest());
-  return { hash, nameHash: h(issuer.subjectDer), keyHash: h(issuer.publicKeyBits) };
+  return {
+    hash,
+    nameHash: issuer.digest(NODE_NAME[hash], 'subject'),
+    keyHash: issuer.digest(NODE_NAME[hash], 'publicKey'),
+  };
 }
 
 /** A lookup key for an issuer: "<hash>:<nameHash hex>:<keyHash hex>". */
@@ -48,10 +49,12 @@ export function issuerKey(hash: CertIdHash, nameHash: Uint8Array, keyHash: Uint8
 
 export function buildCertId(cert: Certificate, issuer: Certificate, hash: CertIdHash = 'SHA-1'): CertID {
   const ih = issuerHashes(issuer, hash);
-  return new CertID({
+  const { OctetString } = asn1Schema();
+  const { AlgorithmIdentifier } = asn1X509();
+  return new (asn1Ocsp().CertID)({
     hashAlgorithm: new AlgorithmIdentifier({ algorithm: HASH_OID[hash], parameters: null }),
     issuerNameHash: new OctetString(arrayBuffer(ih.nameHash)),
     issuerKeyHash: new OctetString(arrayBuffer(ih.keyHash)),
-    serialNumber: arrayBuffer(bytes(cert.asn.tbsCertificate.serialNumber)),
+    serialNumber: arrayBuffer(cert.serialNumber),
   });
 }

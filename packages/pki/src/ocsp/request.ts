@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { OCSPRequest, Request, TBSRequest } from '@peculiar/asn1-ocsp';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { Extension } from '@peculiar/asn1-x509';
 import { toHex } from '@riik/core';
 import { children, encodeOid, readTlv, serializeDer, type Tlv } from '../der.js';
 import { PkiError } from '../errors.js';
+import { asn1Ocsp, asn1Schema, asn1X509 } from '../lazy-modules.js';
 import { OID } from '../oids.js';
 import type { Certificate } from '../x509/certificate.js';
 import { buildCertId, issuerKey, type CertIdHash } from './certid.js';
@@ -153,6 +151,9 @@ export function buildOcspRequest(
   issuer: Certificate,
   options: BuildOcspRequestOptions = {},
 ): { der: Uint8Array; nonce?: Uint8Array } {
+  const { OCSPRequest, Request, TBSRequest } = asn1Ocsp();
+  const { AsnConvert, OctetString } = asn1Schema();
+  const { Extension } = asn1X509();
   const tbs = new TBSRequest({
     requestList: [new Request({ reqCert: buildCertId(cert, issuer, options.hash ?? 'SHA-1') })],
   });

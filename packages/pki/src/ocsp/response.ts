@@ -1,9 +1,16 @@
-import { ResponseData, type CertID } from '@peculiar/asn1-ocsp';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import type { HashAlgorithm, Signer } from '@riik/keys';
-import { signatureAlgorithm, verifySignature } from '../algorithms.js';
+import { decodeAlgorithmIdentifier, signatureAlgorithm, verifySignature } from '../algorithms.js';
 import { CRL_REASONS, reasonName, type RevocationReason } from '../crl/reason.js';
-import { bytes, children, decodeOid, encodeOid, encodeTlv, parseDer, readTlv, serializeDer } from '../der.js';
+import {
+  children,
+  decodeGeneralizedTime,
+  decodeOid,
+  encodeOid,
+  encodeTlv,
+  readTlv,
+  serializeDer,
+  type Tlv,
+} from '../der.js';
 import { PkiError } from '../errors.js';
 import { OID } from '../oids.js';
 import { Certificate } from '../x509/certificate.js';
@@ -124,9 +131,19 @@ export async function buildOcspResponse(options: BuildOcspResponseOptions): Prom
   );
 }
 
+/** CertID (RFC 6960 §4.1.1) as a response carries it. */
+export interface OcspCertId {
+  /** hashAlgorithm (dotted OID). */
+  hashAlgorithm: string;
+  issuerNameHash: Uint8Array;
+  issuerKeyHash: Uint8Array;
+  /** serialNumber INTEGER content octets. */
+  serialNumber: Uint8Array;
+}
+
 export interface ParsedSingleResponse {
   serialHex: string;
-  certId: CertID;
+  certId: OcspCertId;
   status: CertStatusValue;
   thisUpdate: Date;
   nextUpdate?: Date;
@@ -141,6 +158,7 @@ export interface ParsedOcspResponse {
     tbsDer: Uint8Array;
     producedAt: Date;
     responderByKey?: Uint8Array;
+    /** The responder's Name exactly as encoded in ResponseData. */
     responderByNameDer?: Uint8Array;
     responses: ParsedSingleResponse[];
     nonceExtnValue?: Uint8Array;
@@ -167,9 +185,7 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
   // BasicOCSPResponse ::= SEQUENCE { tbsResponseData, signatureAlgorithm, signature BIT STRING,
   //   certs [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }. The parts are cut out of the original
   // bytes (signatures cover bytes, and re-encoding a foreign responder's structure need not give
-  // them back); only ResponseData and the algorithm go through the ASN.1 library — parsing the
-  // embedded certificates there too cost more than the rest of a response (Certificate.fromDer
-  // reads them, once per certificate).
+  // them back); the embedded certificates are read by Certificate.fromDer, once per certificate.
   let parts: ReturnType<typeof children>;
   try {
     const outerTlv = readTlv(basicDer, 0);
@@ -192,9 +208,8 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
   )
     throw new PkiError('OCSP_MALFORMED_RESPONSE', 'BasicOCSPResponse is not well formed');
   const tbsDer = basicDer.subarray(tbsTlv.start, tbsTlv.end);
-  const sigAlg = parseDer(
+  const sigAlg = decodeAlgorithmIdentifier(
     basicDer.subarray(algTlv.start, algTlv.end),
-    AlgorithmIdentifier,
     'BasicOCSPResponse signatureAlgorithm',
   );
   const signature = basicDer.subarray(sigTlv.contentStart + 1, sigTlv.end);
@@ -204,42 +219,147 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
   const certificates = certsSeq
     ? children(basicDer, certsSeq).map((c) => Certificate.fromDer(basicDer.subarray(c.start, c.end)))
     : [];
-  const rd = parseDer(tbsDer, ResponseData, 'ResponseData');
-  const nonce = rd.responseExtensions?.find((e) => e.extnID === OID.pkixOcspNonce);
-  const responses = rd.responses.map((r): ParsedSingleResponse => {
-    let value: CertStatusValue;
-    if (r.certStatus.revoked) {
-      const code = r.certStatus.revoked.revocationReason?.reason;
-      value = {
-        status: 'revoked',
-        revokedAt: r.certStatus.revoked.revocationTime,
-        reason: code === undefined ? 'unspecified' : (reasonName(code) ?? 'unspecified'),
-      };
-    } else if (r.certStatus.good !== undefined) value = { status: 'good' };
-    else value = { status: 'unknown' };
-    return {
-      serialHex: Buffer.from(bytes(r.certID.serialNumber)).toString('hex'),
-      certId: r.certID,
-      status: value,
-      thisUpdate: r.thisUpdate,
-      ...(r.nextUpdate ? { nextUpdate: r.nextUpdate } : {}),
-    };
-  });
+  const rd = readResponseData(tbsDer);
   return {
     der,
     status,
     basic: {
       tbsDer,
-      producedAt: rd.producedAt,
-      ...(rd.responderID.byKey ? { responderByKey: bytes(rd.responderID.byKey.buffer) } : {}),
-      ...(rd.responderID.byName ? { responderByNameDer: serializeDer(rd.responderID.byName) } : {}),
-      responses,
-      ...(nonce ? { nonceExtnValue: bytes(nonce.extnValue.buffer) } : {}),
+      ...rd,
       certificates,
       signatureAlgorithm: sigAlg.algorithm,
       isSignedBy: (cert) => verifySignature(cert.publicKey, sigAlg, tbsDer, signature),
     },
   };
+}
+
+const badData = (why: string) => new PkiError('MALFORMED_DER', `ResponseData: ${why}`);
+
+function expectTlv(tlv: Tlv | undefined, tag: number, what: string): Tlv {
+  if (tlv?.tag !== tag) throw badData(`expected ${what}`);
+  return tlv;
+}
+
+const contentOf = (der: Uint8Array, tlv: Tlv) => der.subarray(tlv.contentStart, tlv.end);
+const timeAt = (der: Uint8Array, tlv: Tlv | undefined, what: string) =>
+  decodeGeneralizedTime(contentOf(der, expectTlv(tlv, 0x18, what)), `ResponseData: ${what}`);
+
+/**
+ * ResponseData ::= SEQUENCE { version [0] EXPLICIT Version DEFAULT v1, responderID ResponderID,
+ *   producedAt GeneralizedTime, responses SEQUENCE OF SingleResponse,
+ *   responseExtensions [1] EXPLICIT Extensions OPTIONAL } (RFC 6960 §4.2.1), read strictly as DER
+ * over the TLV reader. Hand-written like the request parser: a validator reads one for every
+ * signature it checks, and the ASN.1 library's generic parse of this small fixed structure cost
+ * as much as the response's signature verification. Throws MALFORMED_DER.
+ */
+function readResponseData(
+  tbs: Uint8Array,
+): Pick<
+  NonNullable<ParsedOcspResponse['basic']>,
+  'producedAt' | 'responderByKey' | 'responderByNameDer' | 'responses' | 'nonceExtnValue'
+> {
+  const fields = children(tbs, readTlv(tbs, 0));
+  let p = 0;
+  if (fields[p]?.tag === 0xa0) {
+    const [version, more] = children(tbs, fields[p++]!);
+    const v = expectTlv(version, 0x02, 'version');
+    if (more || v.end - v.contentStart !== 1 || tbs[v.contentStart] !== 0)
+      throw badData('unsupported version');
+  }
+  // ResponderID ::= CHOICE { byName [1] Name, byKey [2] KeyHash }, explicitly tagged
+  const responderTlv = fields[p++];
+  const [responder, more] = responderTlv ? children(tbs, responderTlv) : [];
+  let responderId: { responderByKey: Uint8Array } | { responderByNameDer: Uint8Array };
+  if (responderTlv?.tag === 0xa1 && responder?.tag === 0x30 && !more)
+    responderId = { responderByNameDer: tbs.subarray(responder.start, responder.end) };
+  else if (responderTlv?.tag === 0xa2 && responder?.tag === 0x04 && !more)
+    responderId = { responderByKey: contentOf(tbs, responder) };
+  else throw badData('bad responderID');
+  const producedAt = timeAt(tbs, fields[p++], 'producedAt');
+  const responses = children(tbs, expectTlv(fields[p++], 0x30, 'responses')).map((r) =>
+    readSingleResponse(tbs, r),
+  );
+  let nonceExtnValue: Uint8Array | undefined;
+  if (fields[p]?.tag === 0xa1)
+    nonceExtnValue = readExtensions(tbs, fields[p++]!).find((e) => e.oid === OID.pkixOcspNonce)?.value;
+  if (fields[p]) throw badData('unexpected field');
+  return { ...responderId, producedAt, responses, ...(nonceExtnValue ? { nonceExtnValue } : {}) };
+}
+
+/** [n] EXPLICIT Extensions, Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension */
+function readExtensions(der: Uint8Array, tagged: Tlv): Array<{ oid: string; value: Uint8Array }> {
+  const [list, extra] = children(der, tagged);
+  if (extra) throw badData('bad Extensions');
+  return children(der, expectTlv(list, 0x30, 'Extensions')).map((e) => readExtension(der, e));
+}
+
+/** Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING } */
+function readExtension(der: Uint8Array, tlv: Tlv): { oid: string; value: Uint8Array } {
+  const [id, second, third, extra] = children(der, expectTlv(tlv, 0x30, 'Extension'));
+  const critical = second?.tag === 0x01;
+  const value = expectTlv(critical ? third : second, 0x04, 'extnValue');
+  if (critical ? extra : third) throw badData('bad Extension');
+  return { oid: decodeOid(contentOf(der, expectTlv(id, 0x06, 'extnID'))), value: contentOf(der, value) };
+}
+
+/**
+ * SingleResponse ::= SEQUENCE { certID CertID, certStatus CertStatus, thisUpdate GeneralizedTime,
+ *   nextUpdate [0] EXPLICIT GeneralizedTime OPTIONAL, singleExtensions [1] EXPLICIT Extensions OPTIONAL }
+ */
+function readSingleResponse(der: Uint8Array, tlv: Tlv): ParsedSingleResponse {
+  const f = children(der, expectTlv(tlv, 0x30, 'SingleResponse'));
+  // CertID ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, issuerNameHash OCTET STRING,
+  //   issuerKeyHash OCTET STRING, serialNumber CertificateSerialNumber }
+  const [alg, nameHash, keyHash, serial, extraId] = children(der, expectTlv(f[0], 0x30, 'CertID'));
+  const [hashOid, parameters, extraAlg] = children(der, expectTlv(alg, 0x30, 'hashAlgorithm'));
+  if (extraId || extraAlg) throw badData('bad CertID');
+  // hash algorithm parameters are absent or NULL (RFC 5754 §2, RFC 3279 §2.1)
+  if (parameters && !(parameters.tag === 0x05 && parameters.end === parameters.contentStart))
+    throw badData('hash algorithm parameters must be absent or NULL');
+  const serialTlv = expectTlv(serial, 0x02, 'serialNumber');
+  if (serialTlv.end === serialTlv.contentStart) throw badData('empty serialNumber');
+  const certId: OcspCertId = {
+    hashAlgorithm: decodeOid(contentOf(der, expectTlv(hashOid, 0x06, 'hashAlgorithm OID'))),
+    issuerNameHash: contentOf(der, expectTlv(nameHash, 0x04, 'issuerNameHash')),
+    issuerKeyHash: contentOf(der, expectTlv(keyHash, 0x04, 'issuerKeyHash')),
+    serialNumber: contentOf(der, serialTlv),
+  };
+  const status = readCertStatus(der, f[1]);
+  const thisUpdate = timeAt(der, f[2], 'thisUpdate');
+  let p = 3;
+  let nextUpdate: Date | undefined;
+  if (f[p]?.tag === 0xa0) {
+    const [time, extra] = children(der, f[p++]!);
+    if (extra) throw badData('bad nextUpdate');
+    nextUpdate = timeAt(der, time, 'nextUpdate');
+  }
+  if (f[p]?.tag === 0xa1) readExtensions(der, f[p++]!); // singleExtensions: none riik uses
+  if (f[p]) throw badData('unexpected field in SingleResponse');
+  return {
+    serialHex: Buffer.from(certId.serialNumber).toString('hex'),
+    certId,
+    status,
+    thisUpdate,
+    ...(nextUpdate ? { nextUpdate } : {}),
+  };
+}
+
+/**
+ * CertStatus ::= CHOICE { good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo, unknown [2] IMPLICIT NULL };
+ * RevokedInfo ::= SEQUENCE { revocationTime GeneralizedTime, revocationReason [0] EXPLICIT CRLReason OPTIONAL }
+ */
+function readCertStatus(der: Uint8Array, tlv: Tlv | undefined): CertStatusValue {
+  if (tlv?.tag === 0x80 && tlv.end === tlv.contentStart) return { status: 'good' };
+  if (tlv?.tag === 0x82 && tlv.end === tlv.contentStart) return { status: 'unknown' };
+  if (tlv?.tag !== 0xa1) throw badData('bad certStatus');
+  const [time, reasonTlv, extra] = children(der, tlv);
+  const revokedAt = timeAt(der, time, 'revocationTime');
+  if (extra || (reasonTlv && reasonTlv.tag !== 0xa0)) throw badData('bad RevokedInfo');
+  if (!reasonTlv) return { status: 'revoked', revokedAt, reason: 'unspecified' };
+  const [enumerated, more] = children(der, reasonTlv);
+  const e = expectTlv(enumerated, 0x0a, 'CRLReason');
+  if (more || e.end - e.contentStart !== 1) throw badData('bad CRLReason');
+  return { status: 'revoked', revokedAt, reason: reasonName(der[e.contentStart]!) ?? 'unspecified' };
 }
 
 /**

@@ -1,12 +1,10 @@
 import { bytesEqual } from '@riik/core';
 import { OID } from '../oids.js';
 import type { Certificate } from '../x509/certificate.js';
-import { keyIdentifier } from '../x509/extensions.js';
 import { fail, type RevocationInfo, type ValidationResult } from '../validation/result.js';
 import { issuerHashes } from './certid.js';
 import { certIdHashOfOid } from './certid.js';
 import type { ParsedOcspResponse } from './response.js';
-import { bytes } from '../der.js';
 
 export interface VerifyOcspOptions {
   cert: Certificate;
@@ -23,7 +21,8 @@ export interface VerifyOcspOptions {
 }
 
 function matchesResponderId(basic: NonNullable<ParsedOcspResponse['basic']>, cert: Certificate): boolean {
-  if (basic.responderByKey) return bytesEqual(basic.responderByKey, keyIdentifier(cert.publicKeyBits));
+  // KeyHash: SHA-1 of the responder's subjectPublicKey bits (RFC 6960 §4.2.1)
+  if (basic.responderByKey) return bytesEqual(basic.responderByKey, cert.digest('sha1', 'publicKey'));
   if (basic.responderByNameDer) return bytesEqual(basic.responderByNameDer, cert.subjectDer);
   return false;
 }
@@ -45,13 +44,13 @@ export function verifyOcspResponse(
   }
   const basic = response.basic;
   const single = basic.responses.find((r) => {
-    const hash = certIdHashOfOid(r.certId.hashAlgorithm.algorithm);
+    const hash = certIdHashOfOid(r.certId.hashAlgorithm);
     if (!hash) return false;
     const ih = issuerHashes(issuer, hash);
     return (
       r.serialHex === cert.serialHex &&
-      bytesEqual(bytes(r.certId.issuerNameHash.buffer), ih.nameHash) &&
-      bytesEqual(bytes(r.certId.issuerKeyHash.buffer), ih.keyHash)
+      bytesEqual(r.certId.issuerNameHash, ih.nameHash) &&
+      bytesEqual(r.certId.issuerKeyHash, ih.keyHash)
     );
   });
   if (!single) return fail('OCSP_BAD_RESPONSE', 'the OCSP response is not about this certificate', [cert]);

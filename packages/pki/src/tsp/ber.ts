@@ -9,6 +9,9 @@ import { PkiError } from '../errors.js';
  * TSTInfo and everything signed keep their exact octets. DER input comes back unchanged.
  */
 export function berToDer(input: Uint8Array, maxDepth = 32): Uint8Array {
+  // Nearly every token is DER already: a walk that allocates nothing says so, and the rewrite
+  // below (which builds a part list for every element, certificates included) is left for the rest.
+  if (isPlainDer(input, 0, input.length, maxDepth) === input.length) return input;
   const element = readBer(input, 0, input.length, maxDepth);
   if (element.end !== input.length) throw bad(element.end, 'trailing bytes after the element');
   return element.bytes;
@@ -79,6 +82,35 @@ function readBer(input: Uint8Array, offset: number, limit: number, depth: number
     return { bytes: encodeTlv(0x04, Buffer.concat(segments)), end: q };
   }
   return { bytes: encodeTlv(tag, Buffer.concat(parts)), end: q };
+}
+
+/**
+ * The end of the element at `offset` when it and everything inside it is already what berToDer
+ * would leave unchanged (minimal definite lengths, no constructed OCTET STRING, low tag numbers),
+ * else -1 (then readBer rewrites it or reports what is wrong).
+ */
+function isPlainDer(input: Uint8Array, offset: number, limit: number, depth: number): number {
+  if (depth < 0 || offset + 2 > limit) return -1;
+  const tag = input[offset]!;
+  if ((tag & 0x1f) === 0x1f || tag === 0x24) return -1;
+  let p = offset + 1;
+  let length = input[p++]!;
+  if (length & 0x80) {
+    const n = length & 0x7f;
+    if (n === 0 || n > 4 || p + n > limit) return -1;
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + input[p++]!;
+    if (length < 0x80 || input[p - n] === 0) return -1;
+  }
+  const end = p + length;
+  if (end > limit) return -1;
+  if (tag & 0x20) {
+    while (p < end) {
+      p = isPlainDer(input, p, end, depth - 1);
+      if (p < 0) return -1;
+    }
+  }
+  return end;
 }
 
 function headerLength(der: Uint8Array): number {

@@ -29,8 +29,22 @@ export interface EssCertId {
   serial?: Uint8Array;
 }
 
-/** The issuer Name and serial INTEGER, as encoded inside a certificate (not re-encoded). */
+const RAW_ISSUER_AND_SERIAL = new WeakMap<Certificate, { issuer: Uint8Array; serial: Uint8Array }>();
+
+/**
+ * The issuer Name and serial INTEGER, as encoded inside a certificate (not re-encoded). Read once
+ * per certificate: every token's signer identifier and ESSCertID is compared with them.
+ */
 export function rawIssuerAndSerial(cert: Certificate): { issuer: Uint8Array; serial: Uint8Array } {
+  let raw = RAW_ISSUER_AND_SERIAL.get(cert);
+  if (!raw) {
+    raw = readIssuerAndSerial(cert);
+    RAW_ISSUER_AND_SERIAL.set(cert, raw);
+  }
+  return { issuer: raw.issuer, serial: raw.serial };
+}
+
+function readIssuerAndSerial(cert: Certificate): { issuer: Uint8Array; serial: Uint8Array } {
   const tbs = cert.tbsDer;
   const fields = children(tbs, readTlv(tbs, 0));
   const at = fields[0]?.tag === 0xa0 ? 1 : 0; // [0] version is optional
@@ -113,8 +127,7 @@ export function parseSigningCertificate(der: Uint8Array, v2: boolean): EssCertId
 
 /** Whether an ESSCertID names `cert`: the hash of its DER, and issuer and serial when given. */
 export function essCertIdMatches(id: EssCertId, cert: Certificate): boolean {
-  const digest = new Uint8Array(createHash(id.hash).update(cert.der).digest());
-  if (!bytesEqual(digest, id.certHash)) return false;
+  if (!bytesEqual(cert.digest(id.hash), id.certHash)) return false;
   if (id.serial === undefined) return true;
   const own = rawIssuerAndSerial(cert);
   if (!bytesEqual(own.serial, id.serial)) return false;

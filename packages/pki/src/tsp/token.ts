@@ -2,8 +2,12 @@ import { createHash } from 'node:crypto';
 import { bytesEqual } from '@riik/core';
 import type { HashAlgorithm, Signer } from '@riik/keys';
 import { nodeHashName } from '@riik/keys';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
-import { signatureAlgorithm, verifySignature } from '../algorithms.js';
+import {
+  decodeAlgorithmIdentifier,
+  signatureAlgorithm,
+  verifySignature,
+  type AlgorithmId,
+} from '../algorithms.js';
 import {
   children,
   decodeOid,
@@ -12,7 +16,6 @@ import {
   encodeOid,
   encodeSequence,
   encodeTlv,
-  parseDer,
   readTlv,
   serializeDer,
   sortedSetContent,
@@ -211,11 +214,7 @@ const HASH_OF_DIGEST_OID: Record<string, string> = {
  * (rsaEncryption, id-ecPublicKey) with the hash taken from digestAlgorithm (RFC 5754 §3,
  * RFC 5753); SK's older TSAs sign that way.
  */
-function effectiveSignatureAlgorithm(
-  signatureOid: string,
-  digestOid: string,
-  raw: AlgorithmIdentifier,
-): AlgorithmIdentifier {
+function effectiveSignatureAlgorithm(signatureOid: string, digestOid: string, raw: AlgorithmId): AlgorithmId {
   const h = HASH_OF_DIGEST_OID[digestOid];
   if (signatureOid === OID.rsaEncryption && h) {
     const oid = {
@@ -223,11 +222,11 @@ function effectiveSignatureAlgorithm(
       SHA384: OID.sha384WithRSAEncryption,
       SHA512: OID.sha512WithRSAEncryption,
     }[h]!;
-    return new AlgorithmIdentifier({ algorithm: oid });
+    return { algorithm: oid };
   }
   if (signatureOid === OID.ecPublicKey && h) {
     const oid = { SHA256: OID.ecdsaWithSHA256, SHA384: OID.ecdsaWithSHA384, SHA512: OID.ecdsaWithSHA512 }[h]!;
-    return new AlgorithmIdentifier({ algorithm: oid });
+    return { algorithm: oid };
   }
   return raw;
 }
@@ -344,9 +343,9 @@ export function parseTimeStampToken(input: Uint8Array): ParsedTimeStampToken {
   };
 }
 
-/** Via the ASN.1 library: verifySignature reads RSASSA-PSS parameters from it. */
-function parseAlgorithmIdentifier(der: Uint8Array): AlgorithmIdentifier {
-  return parseDer(der, AlgorithmIdentifier, 'time-stamp token signatureAlgorithm');
+/** As an AlgorithmIdentifier: verifySignature reads RSASSA-PSS parameters from it. */
+function parseAlgorithmIdentifier(der: Uint8Array): AlgorithmId {
+  return decodeAlgorithmIdentifier(der, 'time-stamp token signatureAlgorithm');
 }
 
 function parseCmsTime(der: Uint8Array, tlv: Tlv): Date {

@@ -2,6 +2,7 @@ import type { HashAlgorithm } from '@riik/keys';
 import { toHex } from '@riik/core';
 import {
   children,
+  decodeGeneralizedTime,
   decodeOid,
   encodeGeneralizedTime,
   encodeOid,
@@ -113,18 +114,6 @@ function smallNumber(bytes: Uint8Array, what: string): number {
   return bytes.reduce((v, b) => v * 256 + b, 0);
 }
 
-/** GeneralizedTime "YYYYMMDDhhmmss[.f+]Z" as RFC 3161 §2.4.2 requires (UTC, no leap seconds). */
-function parseGeneralizedTime(text: string): Date {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d*[1-9]))?Z$/.exec(text);
-  if (!m) throw bad(`genTime ${JSON.stringify(text)} is not DER GeneralizedTime`);
-  const [, y, mo, d, h, mi, s, frac] = m;
-  const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
-  const date = new Date(Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!, ms));
-  if (date.getUTCMonth() !== +mo! - 1 || date.getUTCDate() !== +d! || +h! > 23 || +mi! > 59 || +s! > 59)
-    throw bad('genTime is not a valid date');
-  return date;
-}
-
 /** Parse TSTInfo DER strictly (the eContent of a token). */
 export function parseTstInfo(input: Uint8Array): TstInfo {
   const der = new Uint8Array(input);
@@ -146,9 +135,8 @@ export function parseTstInfo(input: Uint8Array): TstInfo {
   const serialNumber = integerContent(der, f[p++], 'serialNumber');
   const timeTlv = f[p++];
   if (timeTlv?.tag !== 0x18) throw bad('expected genTime');
-  const genTime = parseGeneralizedTime(
-    Buffer.from(der.subarray(timeTlv.contentStart, timeTlv.end)).toString('latin1'),
-  );
+  // RFC 3161 §2.4.2: UTC, no leap seconds
+  const genTime = decodeGeneralizedTime(der.subarray(timeTlv.contentStart, timeTlv.end), 'TSTInfo: genTime');
   const info: TstInfo = {
     der,
     version,

@@ -1,20 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  Certificate as AsnCertificate,
-  Extensions,
-  SubjectPublicKeyInfo,
-  TBSCertificate,
-  Time,
-  Validity,
-  Version,
-  type Extension,
-  type Name,
-} from '@peculiar/asn1-x509';
+import type { Extension, Name, Time } from '@peculiar/asn1-x509';
 import type { HashAlgorithm, Signer } from '@riik/keys';
 import { signatureAlgorithm } from '../algorithms.js';
 import { arrayBuffer, serializeDer } from '../der.js';
 import { PkiError } from '../errors.js';
+import { asn1Schema, asn1X509 } from '../lazy-modules.js';
 import { Certificate } from './certificate.js';
 
 /**
@@ -46,6 +36,7 @@ export interface IssueOptions {
 
 /** UTCTime until 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5). */
 function x509Time(date: Date): Time {
+  const { Time } = asn1X509();
   return date.getUTCFullYear() < 2050 ? new Time({ utcTime: date }) : new Time({ generalTime: date });
 }
 
@@ -53,6 +44,15 @@ function x509Time(date: Date): Time {
 export async function issueCertificate(options: IssueOptions): Promise<Certificate> {
   if (options.notAfter <= options.notBefore)
     throw new PkiError('BAD_ARGUMENT', 'notAfter must be after notBefore');
+  const { AsnConvert } = asn1Schema();
+  const {
+    Certificate: AsnCertificate,
+    Extensions,
+    SubjectPublicKeyInfo,
+    TBSCertificate,
+    Validity,
+    Version,
+  } = asn1X509();
   const hash = options.hash ?? 'SHA-512';
   const algorithm = signatureAlgorithm(options.signer, hash);
   const tbs = new TBSCertificate({

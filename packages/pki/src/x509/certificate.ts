@@ -1,29 +1,35 @@
 import { createHash, type KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
+import type { Certificate as AsnCertificate, Name } from '@peculiar/asn1-x509';
+import { bytesEqual, fromPemAll, toHex, toPem } from '@riik/core';
 import {
-  AuthorityInfoAccessSyntax,
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate as AsnCertificate,
-  CertificatePolicies,
-  CRLDistributionPoints,
-  ExtendedKeyUsage,
-  KeyUsage,
-  KeyUsageFlags,
-  SubjectAlternativeName,
-  SubjectKeyIdentifier,
-  SubjectPublicKeyInfo,
-  type Extension,
-  type Name,
-} from '@peculiar/asn1-x509';
-import { QCStatements } from '@peculiar/asn1-x509-qualified';
-import { fromPemAll, toHex, toPem } from '@riik/core';
-import { publicKeyFromSpki, verifySignature } from '../algorithms.js';
+  decodeAlgorithmIdentifier,
+  publicKeyFromSpki,
+  publicKeyFromSpkiQuick,
+  verifySignature,
+  type AlgorithmId,
+} from '../algorithms.js';
 import { bytes, firstElementBytes, parseDer, serializeDer } from '../der.js';
 import { PkiError } from '../errors.js';
+import { asn1Schema, asn1X509, asn1X509Qualified } from '../lazy-modules.js';
 import { OID } from '../oids.js';
-import { QcTypeSequence } from './qc.js';
-import { nameToString, nameValues } from './name.js';
+import { qcTypeSequence } from './qc.js';
+import {
+  readCertificateFields,
+  type CertificateExtension,
+  type CertificateFields,
+} from './certificate-fields.js';
+import {
+  readAuthorityKeyIdentifier,
+  readBasicConstraints,
+  readKeyUsageFlags,
+  readOidSequence,
+  readPolicyIdentifiers,
+  readQcStatements,
+  readSubjectKeyIdentifier,
+} from './extension-readers.js';
+import { nameToString, nameValues, rdnsOfDer, rdnsOfName, type NameRdns } from './name.js';
+
+export type { CertificateExtension } from './certificate-fields.js';
 
 export type KeyUsageName =
   | 'digitalSignature'
@@ -36,16 +42,17 @@ export type KeyUsageName =
   | 'encipherOnly'
   | 'decipherOnly';
 
+/** RFC 5280 §4.2.1.3 named bit i as flag 2^i (the numbering of the library's KeyUsageFlags). */
 const KEY_USAGE_FLAGS: Array<[KeyUsageName, number]> = [
-  ['digitalSignature', KeyUsageFlags.digitalSignature],
-  ['nonRepudiation', KeyUsageFlags.nonRepudiation],
-  ['keyEncipherment', KeyUsageFlags.keyEncipherment],
-  ['dataEncipherment', KeyUsageFlags.dataEncipherment],
-  ['keyAgreement', KeyUsageFlags.keyAgreement],
-  ['keyCertSign', KeyUsageFlags.keyCertSign],
-  ['cRLSign', KeyUsageFlags.cRLSign],
-  ['encipherOnly', KeyUsageFlags.encipherOnly],
-  ['decipherOnly', KeyUsageFlags.decipherOnly],
+  ['digitalSignature', 1 << 0],
+  ['nonRepudiation', 1 << 1],
+  ['keyEncipherment', 1 << 2],
+  ['dataEncipherment', 1 << 3],
+  ['keyAgreement', 1 << 4],
+  ['keyCertSign', 1 << 5],
+  ['cRLSign', 1 << 6],
+  ['encipherOnly', 1 << 7],
+  ['decipherOnly', 1 << 8],
 ];
 
 /** Certificates parsed so far (see Certificate.fromDer), by SHA-256 of their DER. */
@@ -59,31 +66,53 @@ const PARSED_LIMIT = 2_000;
  */
 export class Certificate {
   readonly der: Uint8Array;
-  readonly asn: AsnCertificate;
   /** The exact signed bytes (TBSCertificate) from the original encoding. */
   readonly tbsDer: Uint8Array;
+  /** What validation reads, straight from the DER (see certificate-fields.ts). */
+  private readonly fields: CertificateFields;
+  /** The ASN.1 library's object: parsed when first asked for, or up front when the DER is unusual. */
+  private parsed?: AsnCertificate;
   private cachedKey?: KeyObject;
   /** Verified issuers: a certificate and its issuer never change, so neither does the answer. */
   private readonly signedBy = new WeakMap<Certificate, boolean>();
-  /** Values derived from the DER (encodings, parsed extensions), computed once: paths and OCSP ask often. */
+  /**
+   * Values derived from the DER (encodings, names, parsed extensions, digests), computed once:
+   * every signature, token and OCSP response a validator reads asks the same questions of the
+   * same CA, TSA and responder certificates. Keys are constant strings (extension OIDs for
+   * extensions), so a lookup allocates nothing.
+   */
   private readonly derived = new Map<string, unknown>();
 
   private memo<T>(key: string, compute: () => T): T {
-    if (this.derived.has(key)) return this.derived.get(key) as T;
-    const value = compute();
-    this.derived.set(key, value);
-    return value;
+    let value = this.derived.get(key) as T | undefined;
+    if (value === undefined && !this.derived.has(key)) {
+      value = compute();
+      this.derived.set(key, value);
+    }
+    return value as T;
   }
 
   private constructor(der: Uint8Array) {
     this.der = der;
-    this.asn = parseDer(der, AsnCertificate, 'certificate');
-    this.tbsDer = firstElementBytes(der);
+    const fields = readCertificateFields(der);
+    if (fields) {
+      this.fields = fields;
+    } else {
+      this.parsed = parseDer(der, asn1X509().Certificate, 'certificate');
+      try {
+        this.fields = fieldsOf(this.parsed, firstElementBytes(der));
+      } catch (err) {
+        // the library parses some values it cannot encode again (a Name re-encoded for its DER)
+        if (err instanceof PkiError) throw err;
+        throw new PkiError('MALFORMED_DER', `certificate: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    this.tbsDer = this.fields.tbs;
   }
 
   /** The subjectPublicKey bits inside SubjectPublicKeyInfo DER. */
   static spkiBits(spki: Uint8Array): Uint8Array {
-    return bytes(parseDer(spki, SubjectPublicKeyInfo, 'public key').subjectPublicKey);
+    return bytes(parseDer(spki, asn1X509().SubjectPublicKeyInfo, 'public key').subjectPublicKey);
   }
 
   /**
@@ -128,78 +157,138 @@ export class Certificate {
     return toPem('CERTIFICATE', this.der);
   }
 
+  /** The certificate as the ASN.1 library models it (parsed on first use). */
+  get asn(): AsnCertificate {
+    this.parsed ??= parseDer(this.der, asn1X509().Certificate, 'certificate');
+    return this.parsed;
+  }
   get tbs() {
     return this.asn.tbsCertificate;
   }
   get version(): number {
-    return this.tbs.version + 1;
+    return this.fields.version + 1;
+  }
+  /** Serial number INTEGER content octets, as encoded. */
+  get serialNumber(): Uint8Array {
+    return this.fields.serial;
   }
   /** Serial number as lowercase hex of its DER INTEGER content (leading zero kept as encoded). */
   get serialHex(): string {
-    return toHex(bytes(this.tbs.serialNumber));
+    return this.memo('serialHex', () => toHex(this.fields.serial));
   }
   get subject(): Name {
-    return this.tbs.subject;
+    return this.memo('subject', () =>
+      this.parsed
+        ? this.parsed.tbsCertificate.subject
+        : parseDer(this.fields.subject, asn1X509().Name, 'subject'),
+    );
   }
   get issuer(): Name {
-    return this.tbs.issuer;
+    return this.memo('issuer', () =>
+      this.parsed
+        ? this.parsed.tbsCertificate.issuer
+        : parseDer(this.fields.issuer, asn1X509().Name, 'issuer'),
+    );
+  }
+  private get subjectRdns(): NameRdns {
+    return this.memo('subjectRdns', () =>
+      this.parsed ? rdnsOfName(this.parsed.tbsCertificate.subject) : rdnsOfDer(this.fields.subject),
+    );
   }
   get subjectString(): string {
-    return nameToString(this.subject);
+    return this.memo('subjectString', () => nameToString(this.subjectRdns));
   }
   get issuerString(): string {
-    return nameToString(this.issuer);
+    return this.memo('issuerString', () =>
+      nameToString(
+        this.parsed ? rdnsOfName(this.parsed.tbsCertificate.issuer) : rdnsOfDer(this.fields.issuer),
+      ),
+    );
   }
   /** DER of the subject Name, as CertID / chain matching need it. */
   get subjectDer(): Uint8Array {
-    return this.memo('subjectDer', () => serializeDer(this.subject));
+    return this.fields.subject;
   }
   get issuerDer(): Uint8Array {
-    return this.memo('issuerDer', () => serializeDer(this.issuer));
+    return this.fields.issuer;
   }
   get notBefore(): Date {
-    return this.tbs.validity.notBefore.getTime();
+    return new Date(this.fields.notBefore);
   }
   get notAfter(): Date {
-    return this.tbs.validity.notAfter.getTime();
+    return new Date(this.fields.notAfter);
   }
   get spkiDer(): Uint8Array {
-    return this.memo('spkiDer', () => serializeDer(this.tbs.subjectPublicKeyInfo));
+    return this.fields.spki;
   }
   /** The subjectPublicKey BIT STRING contents (what SKI and OCSP issuerKeyHash hash). */
   get publicKeyBits(): Uint8Array {
-    return bytes(this.tbs.subjectPublicKeyInfo.subjectPublicKey);
+    return this.fields.publicKeyBits;
   }
   get publicKey(): KeyObject {
     this.cachedKey ??= publicKeyFromSpki(this.spkiDer);
     return this.cachedKey;
   }
+  /**
+   * The public key, loaded the quick way for EC keys (see publicKeyFromSpkiQuick); afterwards
+   * `publicKey` returns it. Throws as `publicKey` does for a key node:crypto cannot load.
+   */
+  async loadPublicKey(): Promise<KeyObject> {
+    if (this.cachedKey) return this.cachedKey;
+    const key = await publicKeyFromSpkiQuick(this.spkiDer);
+    this.cachedKey ??= key;
+    return this.cachedKey;
+  }
+  private get signatureAlgorithmIdentifier(): AlgorithmId {
+    return this.memo('signatureAlgorithm', () =>
+      this.parsed
+        ? this.parsed.signatureAlgorithm
+        : decodeAlgorithmIdentifier(this.fields.signatureAlgorithm, 'certificate signatureAlgorithm'),
+    );
+  }
   get signatureAlgorithm(): string {
-    return this.asn.signatureAlgorithm.algorithm;
+    return this.signatureAlgorithmIdentifier.algorithm;
   }
   /** SHA-256 of the DER, hex: riik's handle for a certificate in logs and indexes. */
   get sha256Hex(): string {
-    return this.memo('sha256Hex', () => createHash('sha256').update(this.der).digest('hex'));
+    return this.memo('sha256Hex', () => toHex(this.digest('sha256')));
+  }
+
+  /**
+   * A digest of the certificate (its DER: ESSCertID, XAdES CertDigest), of its subject Name (OCSP
+   * CertID issuerNameHash) or of its subjectPublicKey bits (CertID issuerKeyHash, OCSP ResponderID
+   * byKey), computed once per algorithm. A fresh copy each time.
+   */
+  digest(
+    algorithm: 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512',
+    of: 'certificate' | 'subject' | 'publicKey' = 'certificate',
+  ): Uint8Array {
+    const value = this.memo(`${of} ${algorithm}`, () => {
+      const data = of === 'certificate' ? this.der : of === 'subject' ? this.subjectDer : this.publicKeyBits;
+      return new Uint8Array(createHash(algorithm).update(data).digest());
+    });
+    return value.slice();
   }
 
   /** Values of a subject attribute (OID.commonName etc.). */
   subjectValues(type: string): string[] {
-    return nameValues(this.subject, type);
+    return nameValues(this.subjectRdns, type);
   }
 
-  extension(oid: string): Extension | undefined {
-    return this.tbs.extensions?.find((e) => e.extnID === oid);
+  extension(oid: string): CertificateExtension | undefined {
+    return this.fields.extensions?.find((e) => e.extnID === oid);
   }
 
-  private parseExtension<T>(oid: string, type: new () => T): T | undefined {
-    return this.memo(`extension ${oid}`, () => this.parseExtensionOnce(oid, type));
+  /** An extension through the ASN.1 library; `type` names its class (the library loads on first use). */
+  private parseExtension<T>(oid: string, type: () => new () => T): T | undefined {
+    return this.memo(oid, () => this.parseExtensionOnce(oid, type));
   }
 
-  private parseExtensionOnce<T>(oid: string, type: new () => T): T | undefined {
+  private parseExtensionOnce<T>(oid: string, type: () => new () => T): T | undefined {
     const ext = this.extension(oid);
     if (!ext) return undefined;
     try {
-      return AsnConvert.parse(ext.extnValue, type);
+      return asn1Schema().AsnConvert.parse(ext.extnValue, type());
     } catch (err) {
       throw new PkiError('MALFORMED_DER', `certificate extension ${oid} is malformed`, { cause: err });
     }
@@ -207,48 +296,105 @@ export class Certificate {
 
   /** Key usages, or undefined when the extension is absent. */
   get keyUsage(): KeyUsageName[] | undefined {
-    const ku = this.parseExtension(OID.keyUsage, KeyUsage);
-    if (!ku) return undefined;
-    const flags = ku.toNumber();
-    return KEY_USAGE_FLAGS.filter(([, f]) => (flags & f) !== 0).map(([n]) => n);
+    const names = this.memo('keyUsage', () => {
+      const ext = this.extension(OID.keyUsage);
+      if (!ext) return undefined;
+      const flags =
+        readKeyUsageFlags(ext.extnValue) ??
+        this.parseExtension(OID.keyUsage, () => asn1X509().KeyUsage)!.toNumber();
+      return KEY_USAGE_FLAGS.filter(([, f]) => (flags & f) !== 0).map(([n]) => n);
+    });
+    return names && [...names];
   }
   get extendedKeyUsage(): string[] | undefined {
-    const eku = this.parseExtension(OID.extKeyUsage, ExtendedKeyUsage);
-    return eku ? [...eku] : undefined;
+    const purposes = this.memo('extendedKeyUsage', () => {
+      const ext = this.extension(OID.extKeyUsage);
+      if (!ext) return undefined;
+      return (
+        readOidSequence(ext.extnValue) ?? [
+          ...this.parseExtension(OID.extKeyUsage, () => asn1X509().ExtendedKeyUsage)!,
+        ]
+      );
+    });
+    return purposes && [...purposes];
   }
-  get basicConstraints(): { ca: boolean; pathLength?: number } {
-    const bc = this.parseExtension(OID.basicConstraints, BasicConstraints);
-    if (!bc) return { ca: false };
-    return bc.pathLenConstraint === undefined
-      ? { ca: bc.cA }
-      : { ca: bc.cA, pathLength: bc.pathLenConstraint };
+  get basicConstraints(): { readonly ca: boolean; readonly pathLength?: number } {
+    return this.memo('basicConstraints', () => {
+      const ext = this.extension(OID.basicConstraints);
+      if (!ext) return Object.freeze({ ca: false });
+      const fast = readBasicConstraints(ext.extnValue);
+      if (fast) return Object.freeze(fast);
+      const bc = this.parseExtension(OID.basicConstraints, () => asn1X509().BasicConstraints)!;
+      return Object.freeze(
+        bc.pathLenConstraint === undefined ? { ca: bc.cA } : { ca: bc.cA, pathLength: bc.pathLenConstraint },
+      );
+    });
   }
   get policies(): string[] {
-    const cp = this.parseExtension(OID.certificatePolicies, CertificatePolicies);
-    return cp ? cp.map((p) => p.policyIdentifier) : [];
+    const ids = this.memo('policies', () => {
+      const ext = this.extension(OID.certificatePolicies);
+      if (!ext) return [];
+      return (
+        readPolicyIdentifiers(ext.extnValue) ??
+        this.parseExtension(OID.certificatePolicies, () => asn1X509().CertificatePolicies)!.map(
+          (p) => p.policyIdentifier,
+        )
+      );
+    });
+    return [...ids];
+  }
+  /** The QC statements (statementId, and statementInfo DER when present). */
+  private get qcStatementList(): ReadonlyArray<{ statementId: string; statementInfo?: Uint8Array }> {
+    return this.memo('qcStatementList', () => {
+      const ext = this.extension(OID.qcStatements);
+      if (!ext) return [];
+      return (
+        readQcStatements(ext.extnValue) ??
+        this.parseExtension(OID.qcStatements, () => asn1X509Qualified().QCStatements)!.map((s) => ({
+          statementId: s.statementId,
+          statementInfo: bytes(s.statementInfo),
+        }))
+      );
+    });
   }
   get qcStatements(): string[] {
-    const qc = this.parseExtension(OID.qcStatements, QCStatements);
-    return qc ? qc.map((s) => s.statementId) : [];
+    return this.qcStatementList.map((s) => s.statementId);
   }
   /** QcType values (esign / eseal / web) from the QcType statement. */
   get qcTypes(): string[] {
-    const qc = this.parseExtension(OID.qcStatements, QCStatements);
-    const typeStatement = qc?.find((s) => s.statementId === OID.qcsQcType);
-    if (!typeStatement?.statementInfo) return [];
-    try {
-      return [...AsnConvert.parse(typeStatement.statementInfo, QcTypeSequence)];
-    } catch {
-      return [];
-    }
+    const info = this.qcStatementList.find((s) => s.statementId === OID.qcsQcType)?.statementInfo;
+    if (!info) return [];
+    return [
+      ...this.memo('qcTypes', () => {
+        const fast = readOidSequence(info);
+        if (fast) return fast;
+        try {
+          return [...asn1Schema().AsnConvert.parse(info, qcTypeSequence())];
+        } catch {
+          return [];
+        }
+      }),
+    ];
   }
   get subjectKeyIdentifier(): Uint8Array | undefined {
-    const ski = this.parseExtension(OID.subjectKeyIdentifier, SubjectKeyIdentifier);
-    return ski ? bytes(ski.buffer) : undefined;
+    return this.memo('subjectKeyIdentifier', () => {
+      const ext = this.extension(OID.subjectKeyIdentifier);
+      if (!ext) return undefined;
+      return (
+        readSubjectKeyIdentifier(ext.extnValue) ??
+        bytes(this.parseExtension(OID.subjectKeyIdentifier, () => asn1X509().SubjectKeyIdentifier)!.buffer)
+      );
+    });
   }
   get authorityKeyIdentifier(): Uint8Array | undefined {
-    const aki = this.parseExtension(OID.authorityKeyIdentifier, AuthorityKeyIdentifier);
-    return aki?.keyIdentifier ? bytes(aki.keyIdentifier.buffer) : undefined;
+    return this.memo('authorityKeyIdentifier', () => {
+      const ext = this.extension(OID.authorityKeyIdentifier);
+      if (!ext) return undefined;
+      const fast = readAuthorityKeyIdentifier(ext.extnValue);
+      if (fast) return fast;
+      const aki = this.parseExtension(OID.authorityKeyIdentifier, () => asn1X509().AuthorityKeyIdentifier)!;
+      return aki.keyIdentifier ? bytes(aki.keyIdentifier.buffer) : undefined;
+    });
   }
   get ocspUrls(): string[] {
     return this.accessLocations(OID.adOcsp);
@@ -257,13 +403,13 @@ export class Certificate {
     return this.accessLocations(OID.adCaIssuers);
   }
   private accessLocations(method: string): string[] {
-    const aia = this.parseExtension(OID.authorityInfoAccess, AuthorityInfoAccessSyntax);
+    const aia = this.parseExtension(OID.authorityInfoAccess, () => asn1X509().AuthorityInfoAccessSyntax);
     return (aia ?? [])
       .filter((a) => a.accessMethod === method && a.accessLocation.uniformResourceIdentifier)
       .map((a) => a.accessLocation.uniformResourceIdentifier!);
   }
   get crlUrls(): string[] {
-    const dps = this.parseExtension(OID.cRLDistributionPoints, CRLDistributionPoints);
+    const dps = this.parseExtension(OID.cRLDistributionPoints, () => asn1X509().CRLDistributionPoints);
     const out: string[] = [];
     for (const dp of dps ?? []) {
       for (const gn of dp.distributionPoint?.fullName ?? [])
@@ -272,11 +418,11 @@ export class Certificate {
     return out;
   }
   get emailAddresses(): string[] {
-    const san = this.parseExtension(OID.subjectAltName, SubjectAlternativeName);
+    const san = this.parseExtension(OID.subjectAltName, () => asn1X509().SubjectAlternativeName);
     return (san ?? []).filter((g) => g.rfc822Name).map((g) => g.rfc822Name!);
   }
   get isSelfIssued(): boolean {
-    return Buffer.from(this.subjectDer).equals(Buffer.from(this.issuerDer));
+    return this.memo('isSelfIssued', () => bytesEqual(this.subjectDer, this.issuerDer));
   }
 
   /** Whether `issuer`'s key verifies this certificate's signature. */
@@ -292,17 +438,44 @@ export class Certificate {
   private verifySignedBy(issuer: Certificate): boolean {
     return verifySignature(
       issuer.publicKey,
-      this.asn.signatureAlgorithm,
+      this.signatureAlgorithmIdentifier,
       this.tbsDer,
-      bytes(this.asn.signatureValue),
+      this.fields.signatureValue,
     );
   }
 
   isValidAt(time: Date): boolean {
-    return time >= this.notBefore && time <= this.notAfter;
+    const t = time.getTime();
+    return t >= this.fields.notBefore && t <= this.fields.notAfter;
   }
 
   equals(other: Certificate): boolean {
-    return Buffer.from(this.der).equals(Buffer.from(other.der));
+    return other === this || bytesEqual(this.der, other.der);
   }
+}
+
+/**
+ * The fields as the ASN.1 library read them, for certificates whose DER the field reader leaves
+ * to it: Names and SubjectPublicKeyInfo re-encoded from the parsed values, as riik always did.
+ */
+function fieldsOf(asn: AsnCertificate, tbs: Uint8Array): CertificateFields {
+  const t = asn.tbsCertificate;
+  return {
+    tbs,
+    version: t.version,
+    serial: bytes(t.serialNumber),
+    issuer: serializeDer(t.issuer),
+    subject: serializeDer(t.subject),
+    notBefore: t.validity.notBefore.getTime().getTime(),
+    notAfter: t.validity.notAfter.getTime().getTime(),
+    spki: serializeDer(t.subjectPublicKeyInfo),
+    publicKeyBits: bytes(t.subjectPublicKeyInfo.subjectPublicKey),
+    extensions: t.extensions?.map((e) => ({
+      extnID: e.extnID,
+      critical: e.critical,
+      extnValue: bytes(e.extnValue.buffer),
+    })),
+    signatureAlgorithm: serializeDer(asn.signatureAlgorithm),
+    signatureValue: bytes(asn.signatureValue),
+  };
 }

@@ -1,11 +1,11 @@
-import { CertificationRequest, CertificationRequestInfo } from '@peculiar/asn1-csr';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { SubjectPublicKeyInfo, type Name } from '@peculiar/asn1-x509';
+import type { CertificationRequest } from '@peculiar/asn1-csr';
+import type { Name } from '@peculiar/asn1-x509';
 import { fromPem, toPem } from '@riik/core';
 import type { HashAlgorithm, Signer } from '@riik/keys';
 import { publicKeyFromSpki, signatureAlgorithm, spkiOf, verifySignature } from '../algorithms.js';
 import { arrayBuffer, bytes, firstElementBytes, parseDer, serializeDer } from '../der.js';
 import { PkiError } from '../errors.js';
+import { asn1Csr, asn1Schema, asn1X509 } from '../lazy-modules.js';
 import { buildName } from './name.js';
 
 /** A PKCS#10 request whose self-signature has been checked (proof of possession). */
@@ -26,7 +26,7 @@ export function parseCsr(input: string | Uint8Array): VerifiedCsr {
   let csr: CertificationRequest;
   let info: Uint8Array;
   try {
-    csr = parseDer(der, CertificationRequest, 'certification request');
+    csr = parseDer(der, asn1Csr().CertificationRequest, 'certification request');
     info = firstElementBytes(der);
   } catch (err) {
     throw new PkiError('BAD_CSR', (err as Error).message, { cause: err });
@@ -45,10 +45,11 @@ export async function buildCsr(
   subject: Name = buildName({}),
   hash: HashAlgorithm = 'SHA-384',
 ): Promise<Uint8Array> {
+  const { CertificationRequest, CertificationRequestInfo } = asn1Csr();
   const info = new CertificationRequestInfo({
     version: 0,
     subject,
-    subjectPKInfo: AsnConvert.parse(spkiOf(signer.publicKey), SubjectPublicKeyInfo),
+    subjectPKInfo: asn1Schema().AsnConvert.parse(spkiOf(signer.publicKey), asn1X509().SubjectPublicKeyInfo),
   });
   const infoDer = serializeDer(info);
   const signature = await signer.sign(infoDer, hash);

@@ -1,17 +1,29 @@
-import { AsnArray, AsnPropTypes, AsnType, AsnTypeTypes } from '@peculiar/asn1-schema';
 import { encodeOid, encodeSequence } from '../der.js';
+import { asn1Schema } from '../lazy-modules.js';
 import { OID } from '../oids.js';
 
-/** QcType ::= SEQUENCE OF OBJECT IDENTIFIER (ETSI EN 319 412-5 §4.2.3). */
-export class QcTypeSequence extends AsnArray<string> {
-  constructor(items?: string[]) {
-    super(items);
-    Object.setPrototypeOf(this, QcTypeSequence.prototype);
+let qcTypeSequenceClass: (new (items?: string[]) => string[]) | undefined;
+
+/**
+ * QcType ::= SEQUENCE OF OBJECT IDENTIFIER (ETSI EN 319 412-5 §4.2.3), as an asn1-schema class,
+ * made on first use (the ASN.1 library is loaded lazily, see lazy-modules.ts).
+ */
+export function qcTypeSequence(): new (items?: string[]) => string[] {
+  if (!qcTypeSequenceClass) {
+    const { AsnArray, AsnPropTypes, AsnType, AsnTypeTypes } = asn1Schema();
+    class QcTypeSequence extends AsnArray<string> {
+      constructor(items?: string[]) {
+        super(items);
+        Object.setPrototypeOf(this, QcTypeSequence.prototype);
+      }
+    }
+    // Applied as a plain call: the asn1-schema decorators are legacy-style, and riik's TypeScript
+    // configuration does not enable experimentalDecorators for one small schema.
+    AsnType({ type: AsnTypeTypes.Sequence, itemType: AsnPropTypes.ObjectIdentifier })(QcTypeSequence);
+    qcTypeSequenceClass = QcTypeSequence;
   }
+  return qcTypeSequenceClass;
 }
-// Applied as a plain call: the asn1-schema decorators are legacy-style, and riik's TypeScript
-// configuration does not enable experimentalDecorators for one small schema.
-AsnType({ type: AsnTypeTypes.Sequence, itemType: AsnPropTypes.ObjectIdentifier })(QcTypeSequence);
 
 export interface QcStatementOptions {
   /** QcCompliance: the certificate is an EU qualified certificate. */

@@ -11,7 +11,13 @@ import {
   type SharedParameters,
 } from '@riik/xroad';
 import { CentralError } from '../errors.js';
-import { centralMigrations, type CentralDatabase, type RequestStatus, type RequestType } from './schema.js';
+import {
+  centralMigrations,
+  type CentralDatabase,
+  type RequestsTable,
+  type RequestStatus,
+  type RequestType,
+} from './schema.js';
 
 export interface RegistrationRequest {
   id: number;
@@ -436,18 +442,7 @@ export class Registry {
   }
 }
 
-function toRequest(row: {
-  id: number;
-  type: RequestType;
-  status: RequestStatus;
-  server_id: string;
-  client_id: string | null;
-  address: string | null;
-  cert: Uint8Array | null;
-  created_at: number;
-  decided_at: number | null;
-  comment: string | null;
-}): RegistrationRequest {
+function toRequest(row: RequestsTable): RegistrationRequest {
   return {
     id: Number(row.id),
     type: row.type,
