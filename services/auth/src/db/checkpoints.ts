@@ -5,9 +5,11 @@ export interface CheckpointOptions {
   /** How often the worker copies the write-ahead log into the database (default 100 ms). */
   intervalMs?: number;
   /**
-   * Past this many frames in the log (4 KiB pages; default 16384, 64 MiB, two seconds of a
-   * busy login service), the worker restarts it, so that it does not grow without end. Writers
-   * wait meanwhile: it copies what arrived since the last pass and syncs both files again.
+   * Past this many frames in the log (4 KiB pages; default 65536, 256 MiB: about 1800 logins,
+   * ten seconds of a login service at full load), the worker restarts it, so that it does not
+   * grow without end. Writers wait meanwhile (it copies what arrived since its last pass and
+   * syncs both files, tens of milliseconds when the disk is busy), so this is rare. An idle
+   * moment restarts the log anyway: the first write after a complete pass starts it afresh.
    */
   restartFrames?: number;
   /** Told when a checkpoint fails (it is tried again at the next interval). */
@@ -66,7 +68,7 @@ export function startBackgroundCheckpoints(
       file,
       sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
       intervalMs: options.intervalMs ?? 100,
-      restartFrames: options.restartFrames ?? 16384,
+      restartFrames: options.restartFrames ?? 65536,
     },
   });
   worker.unref();
