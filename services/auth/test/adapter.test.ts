@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, storageBackends, tempDir } from '@riik/testing';
 import { migrateToLatest, openDatabase, type Database } from '@riik/storage';
-import { authMigrations, KyselyAdapter, sweepExpired, type AuthDatabase } from '../src/index.js';
+import { authMigrations, KyselyAdapter, SWEEP_BATCH, sweepExpired, type AuthDatabase } from '../src/index.js';
 
 describe.each(storageBackends())('oidc-provider storage adapter on $name', ({ name, url }) => {
   const dir = tempDir();
@@ -42,6 +42,29 @@ describe.each(storageBackends())('oidc-provider storage adapter on $name', ({ na
     clock.advance(1_000);
     expect(await interactions.find('i1')).toBeUndefined();
     expect(await sweepExpired(database.db, clock.now())).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sweeps in batches: every expired row, however many share an expiry, and nothing else', async () => {
+    await sweepExpired(database.db, clock.now());
+    const codes = adapter('AuthorizationCode');
+    const tokens = adapter('AccessToken');
+    // SWEEP_BATCH + 1 codes expiring at the same moment, then more at distinct moments
+    for (let i = 0; i <= SWEEP_BATCH; i++) await codes.upsert(`same-${i}`, { grantId: `g-${i}` }, 60);
+    for (let i = 0; i < SWEEP_BATCH; i++) {
+      clock.advance(10);
+      await codes.upsert(`spread-${i}`, { grantId: `g-${i}` }, 60);
+    }
+    await tokens.upsert('lives-on', { grantId: 'g-x' }, 600);
+    clock.advance(61_000);
+    expect(await sweepExpired(database.db, clock.now())).toBe(2 * SWEEP_BATCH + 1);
+    expect(await codes.find('spread-0')).toBeUndefined();
+    expect(await tokens.find('lives-on')).toBeDefined();
+    const left = await database.db
+      .selectFrom('oidc_payloads')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('model', '=', 'AuthorizationCode')
+      .executeTakeFirstOrThrow();
+    expect(Number(left.n)).toBe(0);
   });
 
   it('consumes an authorization code exactly once, even when two exchanges race', async () => {

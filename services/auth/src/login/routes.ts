@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import type Provider from 'oidc-provider';
+import type { Interaction } from 'oidc-provider';
 import { checkIdCode, fromBase64 } from '@riik/core';
 import {
   AuthnError,
@@ -21,6 +22,7 @@ import { DOCUMENT_POLICY, type Certificate } from '@riik/pki';
 import type { AuthDatabase } from '../db/schema.js';
 import { pickLang, refusalMessage, type Lang } from './i18n.js';
 import { renderErrorPage, renderLoginPage, type LoginMethod } from './page.js';
+import { loginQueries } from './queries.js';
 import type { RateLimiter } from './rate-limit.js';
 import { NoAccountError, type SkClient } from './sk-client.js';
 import { STATIC } from './static.js';
@@ -73,7 +75,12 @@ const SECURITY_HEADERS = (readerUrl: string) => ({
 /** The login page and its method endpoints, all under /login/:uid (the interaction cookie's path). */
 export function loginRoutes(deps: LoginDeps): Route[] {
   const { provider, db } = deps;
+  const q = loginQueries(db);
   const issuerOrigin = new URL(deps.issuer).origin;
+  const pageHeaders = {
+    ...SECURITY_HEADERS(deps.cardReaderUrl),
+    'content-type': 'text/html; charset=utf-8',
+  };
 
   /** Certificate (base64) → identification code, so rate limiting does not decode it every time. */
   const claimedCache = new Map<string, string | undefined>();
@@ -142,30 +149,26 @@ export function loginRoutes(deps: LoginDeps): Route[] {
   }
 
   async function finishLogin(
-    req: IncomingMessage,
-    res: ServerResponse,
+    interaction: Interaction,
     person: PersonIdentity,
     method: LoginMethod,
   ): Promise<string> {
     const sub = `${person.country}${person.idCode}`;
-    const row = {
+    await q.storePerson({
+      sub,
       given_name: person.givenName,
       family_name: person.surname,
       date_of_birth: person.dateOfBirth ?? null,
       document_type: person.documentType ?? null,
       updated_at: deps.now().getTime(),
+    });
+    // What provider.interactionResult does (without merging an earlier submission), on the
+    // interaction this request has already loaded: it would look up the cookie and the row again.
+    interaction.result = {
+      login: { accountId: sub, acr: ACR[method], amr: [AMR[method]], remember: false },
     };
-    await db
-      .insertInto('people')
-      .values({ sub, ...row })
-      .onConflict((oc) => oc.column('sub').doUpdateSet(row))
-      .execute();
-    return provider.interactionResult(
-      req,
-      res,
-      { login: { accountId: sub, acr: ACR[method], amr: [AMR[method]], remember: false } },
-      { mergeWithLastSubmission: false },
-    );
+    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+    return interaction.returnTo;
   }
 
   /** Run a JSON endpoint: refusals become `{error}` with a status; the page explains them. */
@@ -206,12 +209,7 @@ export function loginRoutes(deps: LoginDeps): Route[] {
     if (!methodsOf(d.params.scope).includes('idcard')) throw new Refusal('METHOD_NOT_ALLOWED', 403);
     // 256 bits from the CSPRNG, base64 (44 characters), as Web eID's challenge nonce
     const nonce = randomBytes(32).toString('base64');
-    const row = { nonce, expires_at: deps.now().getTime() + CHALLENGE_TTL_MS };
-    await db
-      .insertInto('login_challenges')
-      .values({ uid, ...row })
-      .onConflict((oc) => oc.column('uid').doUpdateSet(row))
-      .execute();
+    await q.storeChallenge({ uid, nonce, expires_at: deps.now().getTime() + CHALLENGE_TTL_MS });
     return { nonce };
   }
 
@@ -221,24 +219,13 @@ export function loginRoutes(deps: LoginDeps): Route[] {
     const input = await readInput(ctx.req);
     const d = await details(ctx.req, ctx.res, uid);
     if (!methodsOf(d.params.scope).includes('idcard')) throw new Refusal('METHOD_NOT_ALLOWED', 403);
-    // Single use: the challenge is gone after this attempt, whatever its outcome.
-    const stored = await db
-      .selectFrom('login_challenges')
-      .selectAll()
-      .where('uid', '=', uid)
-      .executeTakeFirst();
-    if (!stored) throw new Refusal('CHALLENGE_MISSING');
-    const taken = await db
-      .deleteFrom('login_challenges')
-      .where('uid', '=', uid)
-      .where('nonce', '=', stored.nonce)
-      .executeTakeFirst();
-    if (Number(taken.numDeletedRows) !== 1 || stored.expires_at <= deps.now().getTime()) {
-      throw new Refusal('CHALLENGE_MISSING');
-    }
+    // Single use: the challenge is taken (deleted, in the same statement that reads it) before
+    // anything else, whatever the outcome; of two racing attempts only one gets it.
+    const stored = (await q.takeChallenge({ uid })).rows[0];
+    if (!stored || stored.expires_at <= deps.now().getTime()) throw new Refusal('CHALLENGE_MISSING');
     const token =
       typeof input.authToken === 'string' ? input.authToken : JSON.stringify(input.authToken ?? null);
-    const claimed = claimedPerson(token, claimedCache);
+    const claimed = claimedPerson(input.authToken, claimedCache);
     if (claimed) limitPerson(claimed);
     const validated = await deps.webEid.validate(token, issuerOrigin, stored.nonce);
     if (!validated.person) throw new AuthnError('CERT_POLICY', 'the certificate names no person');
@@ -250,7 +237,7 @@ export function loginRoutes(deps: LoginDeps): Route[] {
       },
       'authenticated',
     );
-    return { redirect: await finishLogin(ctx.req, ctx.res, validated.person, 'idcard') };
+    return { redirect: await finishLogin(d, validated.person, 'idcard') };
   }
 
   // ---- Mobile-ID and Smart-ID ----------------------------------------------------------------
@@ -303,8 +290,8 @@ export function loginRoutes(deps: LoginDeps): Route[] {
 
   /** Long-poll the phone's answer; on completion verify it as TARA does and finish the login. */
   async function mobileStatus(ctx: RequestContext, uid: string, waitMs: number): Promise<object> {
-    await details(ctx.req, ctx.res, uid);
-    const row = await db.selectFrom('login_mobile').selectAll().where('uid', '=', uid).executeTakeFirst();
+    const d = await details(ctx.req, ctx.res, uid);
+    const row = (await q.pendingMobile({ uid })).rows[0];
     if (!row) throw new Refusal('CHALLENGE_MISSING');
     const method = row.method as 'smartid' | 'mid';
     let result: string | undefined;
@@ -349,7 +336,7 @@ export function loginRoutes(deps: LoginDeps): Route[] {
     }
     if (!person || person.idCode !== row.id_code) throw new Refusal('PERSON_MISMATCH', 401);
     ctx.log.info({ method, serial: cert.serialHex }, 'authenticated');
-    return { redirect: await finishLogin(ctx.req, ctx.res, person, method) };
+    return { redirect: await finishLogin(d, person, method) };
   }
 
   // ---- pages --------------------------------------------------------------------------------
@@ -371,7 +358,7 @@ export function loginRoutes(deps: LoginDeps): Route[] {
     }
     const lang = langOf(ctx, d.params);
     const client = await provider.Client.find(String(d.params.client_id));
-    const pending = await db.selectFrom('login_mobile').selectAll().where('uid', '=', uid).executeTakeFirst();
+    const pending = (await q.pendingMobile({ uid })).rows[0];
     const html = renderLoginPage({
       lang,
       uid,
@@ -395,10 +382,7 @@ export function loginRoutes(deps: LoginDeps): Route[] {
   }
 
   function sendHtml(res: ServerResponse, status: number, html: string) {
-    res.writeHead(status, {
-      ...SECURITY_HEADERS(deps.cardReaderUrl),
-      'content-type': 'text/html; charset=utf-8',
-    });
+    res.writeHead(status, pageHeaders);
     res.end(html);
   }
 
@@ -504,11 +488,15 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** The identification code a token's certificate claims (before validation: for rate limiting only). */
-function claimedPerson(token: string, cache: Map<string, string | undefined>): string | undefined {
+/**
+ * The identification code a token's certificate claims (before validation: for rate limiting
+ * only). The token as posted: an object (the page's script), or its JSON text.
+ */
+function claimedPerson(token: unknown, cache: Map<string, string | undefined>): string | undefined {
   let cert: unknown;
   try {
-    cert = (JSON.parse(token) as { unverifiedCertificate?: unknown }).unverifiedCertificate;
+    const parsed: unknown = typeof token === 'string' ? JSON.parse(token) : token;
+    cert = (parsed as { unverifiedCertificate?: unknown } | null)?.unverifiedCertificate;
   } catch {
     return undefined;
   }
