@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './open.js';
 export * from './migrate.js';
 export * from './types.js';
+export * from './prepared.js';

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageBackends, tempDir } from '@riik/testing';
-import { migrateToLatest, openDatabase, type Database } from '@riik/storage';
+import { migrateToLatest, openDatabase, prepareQuery, type Database } from '@riik/storage';
 import { authMigrations, type AuthDatabase } from '../src/index.js';
-import { prepareQuery } from '../src/db/prepared.js';
 import { loginQueries } from '../src/login/queries.js';
 
 describe.each(storageBackends())('prepared login queries on $name', ({ name, url }) => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
 import { readFileSync } from 'node:fs';
-import { migrateToLatest, openDatabase, type Database } from '@riik/storage';
+import { migrateToLatest, openDatabase, prepareQuery, type Database } from '@riik/storage';
 import { FakeClock, storageBackends, tempDir } from '@riik/testing';
 import { GlobalConf, XRoadClientId, XRoadServiceId, type SharedParameters } from '@riik/xroad';
 import {
@@ -15,7 +15,7 @@ import {
   ServerConf,
   type SecurityServerDatabase,
 } from '../src/index.js';
-import { compiledInsert, compileOnce } from '../src/db/compiled.js';
+import { compiledInsert } from '../src/db/compiled.js';
 import { GroupWriter } from '../src/db/group-writer.js';
 
 const id = (s: string) => XRoadClientId.parse(s);
@@ -109,13 +109,10 @@ describe.each(storageBackends())('security server storage on $name', ({ url }) =
     await db.executeQuery(
       insert({ url: 'v', hash_chain_result: '<s/>', created_at: 6, token: Buffer.from([3]), id: 9002 }),
     );
-    const update = compileOnce(['url', 'id'], (value) =>
-      db
-        .updateTable('timestamps')
-        .set({ url: value('url') })
-        .where('id', '=', value('id') as unknown as number),
+    const update = prepareQuery(db, (v: { url: string; id: number }) =>
+      db.updateTable('timestamps').set({ url: v.url }).where('id', '=', v.id),
     );
-    await db.executeQuery(update({ id: 9002, url: 'w' }));
+    await update({ id: 9002, url: 'w' });
     const rows = await db.selectFrom('timestamps').selectAll().where('id', '>', 9000).orderBy('id').execute();
     expect(
       rows.map((r) => [r.id, r.created_at, Buffer.from(r.token).toString('hex'), r.hash_chain_result, r.url]),
@@ -124,10 +121,6 @@ describe.each(storageBackends())('security server storage on $name', ({ url }) =
       [9002, 6, '03', '<s/>', 'w'],
     ]);
     await db.deleteFrom('timestamps').where('id', '>', 9000).execute();
-    // A query with a parameter that is not one of the named values is refused.
-    expect(() =>
-      compileOnce(['url'], (value) => db.updateTable('timestamps').set({ url: value('url'), created_at: 1 })),
-    ).toThrow(/cannot compile/);
   });
 
   it('access rights: deny by default, per endpoint, to clients and global and local groups', async () => {

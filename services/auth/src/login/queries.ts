@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuthDatabase, PeopleTable } from '../db/schema.js';
-import { prepareQuery } from '../db/prepared.js';
+import { prepareQuery } from '@riik/storage';
 
 /** The queries on every login's path, compiled once (see prepareQuery). */
 export function loginQueries(db: Kysely<AuthDatabase>) {

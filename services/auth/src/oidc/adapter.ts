@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { AuthDatabase } from '../db/schema.js';
-import { prepareQuery } from '../db/prepared.js';
+import { prepareQuery } from '@riik/storage';
 
 /**
  * oidc-provider's storage adapter on Kysely (SQLite or PostgreSQL): every model in one table

@@ -4,7 +4,7 @@ import type { AuthDatabase } from '../db/schema.js';
 import type { AuthConfig, AuthSecrets } from '../layout.js';
 import { pickLang } from '../login/i18n.js';
 import { renderErrorPage } from '../login/page.js';
-import { prepareQuery } from '../db/prepared.js';
+import { prepareQuery } from '@riik/storage';
 import { kyselyAdapterFactory } from './adapter.js';
 import { CookieKeys } from './cookie-keys.js';
 

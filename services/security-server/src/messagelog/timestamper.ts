@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '@riik/http';
 import { Certificate } from '@riik/pki';
-import { asBytes } from '@riik/storage';
+import { asBytes, prepareQuery } from '@riik/storage';
 import {
   buildHashChains,
   MessageFileNames,
@@ -10,7 +10,6 @@ import {
   type XRoadErrorPrefix,
 } from '@riik/xroad';
 import type { SecurityServerConfig } from '../config.js';
-import { compileOnce } from '../db/compiled.js';
 import type { SecurityServerDatabase } from '../db/schema.js';
 import type { MessageLog } from './log.js';
 import { requestTimeStamp, sha512, TspError, type TsaTrust } from './tsp-client.js';
@@ -42,12 +41,11 @@ export class Timestamper {
     private readonly log: Logger,
     private readonly now: () => Date,
   ) {
-    // Marker strings stand in for the numbers while the SQL text and parameter order are compiled.
-    this.setTimestamp = compileOnce(['timestamp', 'chain', 'id'], (value) =>
+    this.setTimestamp = prepareQuery(db, (v: { timestamp: number; chain: string; id: number }) =>
       db
         .updateTable('message_log')
-        .set({ timestamp_id: value('timestamp') as unknown as number, ts_hash_chain: value('chain') })
-        .where('id', '=', value('id') as unknown as number),
+        .set({ timestamp_id: v.timestamp, ts_hash_chain: v.chain })
+        .where('id', '=', v.id),
     );
   }
 
@@ -156,7 +154,7 @@ export class Timestamper {
                 .execute();
             for (let i = from; i < Math.min(pending.length, from + UPDATE_SLICE); i++)
               await trx.executeQuery(
-                this.setTimestamp({ timestamp: id, chain: built.chains[i]!, id: pending[i]!.id }),
+                this.setTimestamp.compiled({ timestamp: id, chain: built.chains[i]!, id: pending[i]!.id }),
               );
           });
           await new Promise((resolve) => setImmediate(resolve));
