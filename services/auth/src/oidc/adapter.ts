@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import type { AuthDatabase } from '../db/schema.js';
+import type { AuthDatabase, OidcPayloadsTable } from '../db/schema.js';
 import { prepareQuery } from '@riik/storage';
 
 /**
@@ -29,38 +29,28 @@ function compileQueries(db: Kysely<AuthDatabase>) {
         .where(column, '=', v.key),
     );
   return {
-    upsert: prepareQuery(
-      db,
-      (v: {
-        model: string;
-        id: string;
-        payload: string;
-        grant_id: string | null;
-        user_code: string | null;
-        uid: string | null;
-        expires_at: number | null;
-      }) =>
-        db
-          .insertInto('oidc_payloads')
-          .values({
-            model: v.model,
-            id: v.id,
-            payload: v.payload,
-            grant_id: v.grant_id,
-            user_code: v.user_code,
-            uid: v.uid,
-            expires_at: v.expires_at,
-            consumed_at: null,
-          })
-          .onConflict((oc) =>
-            oc.columns(['model', 'id']).doUpdateSet((eb) => ({
-              payload: eb.ref('excluded.payload'),
-              grant_id: eb.ref('excluded.grant_id'),
-              user_code: eb.ref('excluded.user_code'),
-              uid: eb.ref('excluded.uid'),
-              expires_at: eb.ref('excluded.expires_at'),
-            })),
-          ),
+    upsert: prepareQuery(db, (v: Omit<OidcPayloadsTable, 'consumed_at'>) =>
+      db
+        .insertInto('oidc_payloads')
+        .values({
+          model: v.model,
+          id: v.id,
+          payload: v.payload,
+          grant_id: v.grant_id,
+          user_code: v.user_code,
+          uid: v.uid,
+          expires_at: v.expires_at,
+          consumed_at: null,
+        })
+        .onConflict((oc) =>
+          oc.columns(['model', 'id']).doUpdateSet((eb) => ({
+            payload: eb.ref('excluded.payload'),
+            grant_id: eb.ref('excluded.grant_id'),
+            user_code: eb.ref('excluded.user_code'),
+            uid: eb.ref('excluded.uid'),
+            expires_at: eb.ref('excluded.expires_at'),
+          })),
+        ),
     ),
     findById: findBy('id'),
     findByUid: findBy('uid'),
