@@ -17,7 +17,6 @@ import {
   parseRestResponsePart,
   parseSoapFault,
   PartType,
-  readTrailer,
   RequestHasher,
   TransportHeader,
   XRoadFault,
@@ -28,14 +27,20 @@ import {
   type XRoadFaultType,
 } from '@riik/xroad';
 import { isLocalClient, type SecurityServerContext } from '../context.js';
-import { Coalescer, headerObject, limited, sendXRoadError, toFault, write } from './common.js';
+import {
+  Coalescer,
+  headerObject,
+  limited,
+  fault,
+  messageDigests,
+  readPeerSignature,
+  sendXRoadError,
+  toFault,
+  write,
+} from './common.js';
 import { handleListClients } from './metaservices.js';
 
 const PROXY_VERSION = 'riik-0.1';
-
-function fault(type: XRoadFaultType, message: string, cause?: unknown): XRoadFault {
-  return new XRoadFault(type, message, cause === undefined ? undefined : { cause });
-}
 
 /** Where the provider's security server is: the one the client named, else the first registered one. */
 function providerServer(gconf: GlobalConf, request: RestRequest): { host: string; port: number; id: string } {
@@ -169,11 +174,7 @@ export class ClientProxy {
           }
           await out.write(chunk);
         }
-        const digests = {
-          message: new Uint8Array(createHash('sha512').update(part.bytes).digest()),
-          attachments: bodyStarted ? [new Uint8Array(bodyDigest.digest())] : [],
-        };
-        const signature = await ctx.signer.sign(digests);
+        const signature = await ctx.signer.sign(messageDigests(part.bytes, bodyStarted ? bodyDigest : null));
         // Logged before the signed message is complete at the other side.
         await ctx.messageLog.record(recordId, {
           messageId: part.messageId,
@@ -335,18 +336,10 @@ export class ClientProxy {
         }
         p = null;
       }
-      const trailer = await readTrailer(reader, p);
-      if (trailer.kind === 'fault')
-        throw new XRoadFault(trailer.fault.code as XRoadFaultType, trailer.fault.message, {
-          detail: trailer.fault.detail,
-        });
-      const digests = {
-        message: new Uint8Array(createHash('sha512').update(headerBytes).digest()),
-        attachments: hasBody ? [new Uint8Array(bodyDigest.digest())] : [],
-      };
+      const signature = await readPeerSignature(reader, p);
       ctx.verifier.verify(
-        trailer.signature,
-        digests,
+        signature,
+        messageDigests(headerBytes, hasBody ? bodyDigest : null),
         part.request.service.provider,
         gconf,
         'Server.ClientProxy',
@@ -359,7 +352,7 @@ export class ClientProxy {
         service: part.request.service,
         headerPart: headerBytes,
         body: recorder,
-        signature: trailer.signature,
+        signature,
       });
       await ctx.timestamper.afterRecord(recordId, 'Server.ClientProxy');
     } catch (err) {

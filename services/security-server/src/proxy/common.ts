@@ -1,13 +1,18 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import {
   buildErrorResponse,
   GlobalConfError,
   MetadataError,
+  readTrailer,
   TransportError,
   XRoadFault,
   XRoadIdError,
+  type MessageDigests,
+  type MultipartReader,
+  type PartHeaders,
+  type SignatureData,
   type XRoadErrorPrefix,
   type XRoadFaultType,
 } from '@riik/xroad';
@@ -148,4 +153,33 @@ export async function* limited(
     if (size > max) throw onTooLarge();
     yield b;
   }
+}
+
+/** An X-Road fault of `type`, keeping the error that caused it. */
+export function fault(type: XRoadFaultType, message: string, cause?: unknown): XRoadFault {
+  return new XRoadFault(type, message, cause === undefined ? undefined : { cause });
+}
+
+/** What a message signature covers: the REST header part and, when the message had one, its body. */
+export function messageDigests(headerPart: Uint8Array, body: Hash | null): MessageDigests {
+  return {
+    message: new Uint8Array(createHash('sha512').update(headerPart).digest()),
+    attachments: body ? [new Uint8Array(body.digest())] : [],
+  };
+}
+
+/**
+ * The signature that ends a peer's message (`next`: the part already read after the body, if any);
+ * a fault the peer sent in its place, having failed after it began streaming, is thrown as itself.
+ */
+export async function readPeerSignature(
+  reader: MultipartReader,
+  next: PartHeaders | null,
+): Promise<SignatureData> {
+  const trailer = await readTrailer(reader, next);
+  if (trailer.kind === 'fault')
+    throw new XRoadFault(trailer.fault.code as XRoadFaultType, trailer.fault.message, {
+      detail: trailer.fault.detail,
+    });
+  return trailer.signature;
 }

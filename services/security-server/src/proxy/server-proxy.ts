@@ -23,24 +23,27 @@ import {
   newBoundary,
   parseRestRequestPart,
   PartType,
-  readTrailer,
   RequestHasher,
   TransportHeader,
   XRoadFault,
   type HeaderList,
   type RestRequestPart,
-  type XRoadFaultType,
 } from '@riik/xroad';
 import { CertRefused } from '../cert-checker.js';
 import { isLocalClient, type SecurityServerContext } from '../context.js';
 import type { ServiceEntry } from '../serverconf.js';
-import { Coalescer, errorId, headerObject, toFault, write } from './common.js';
+import {
+  Coalescer,
+  errorId,
+  headerObject,
+  fault,
+  messageDigests,
+  readPeerSignature,
+  toFault,
+  write,
+} from './common.js';
 import { trailer } from './client-proxy.js';
 import { answerMetaservice } from './metaservices.js';
-
-function fault(type: XRoadFaultType, message: string, cause?: unknown): XRoadFault {
-  return new XRoadFault(type, message, cause === undefined ? undefined : { cause });
-}
 
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
@@ -207,16 +210,9 @@ export class ServerProxy {
           }
           p = null;
         }
-        const trailer = await readTrailer(reader, p);
-        if (trailer.kind === 'fault')
-          throw new XRoadFault(trailer.fault.code as XRoadFaultType, trailer.fault.message, {
-            detail: trailer.fault.detail,
-          });
-        const digests = {
-          message: new Uint8Array(createHash('sha512').update(headerBytes).digest()),
-          attachments: hasBody ? [new Uint8Array(bodyDigest.digest())] : [],
-        };
-        ctx.verifier.verify(trailer.signature, digests, client, gconf, 'Server.ServerProxy');
+        const signature = await readPeerSignature(reader, p);
+        const digests = messageDigests(headerBytes, hasBody ? bodyDigest : null);
+        ctx.verifier.verify(signature, digests, client, gconf, 'Server.ServerProxy');
         await ctx.messageLog.record(recordId, {
           messageId: part.messageId,
           requestId: part.requestId,
@@ -225,7 +221,7 @@ export class ServerProxy {
           service,
           headerPart: headerBytes,
           body: recorder,
-          signature: trailer.signature,
+          signature,
         });
       } catch (err) {
         await recorder.discard().catch(() => undefined);
@@ -293,10 +289,9 @@ export class ServerProxy {
           await respRecorder.push(chunk);
           await out.write(chunk);
         }
-        const signature = await ctx.signer.sign({
-          message: new Uint8Array(createHash('sha512').update(responsePart.bytes).digest()),
-          attachments: respBody ? [new Uint8Array(respDigest.digest())] : [],
-        });
+        const signature = await ctx.signer.sign(
+          messageDigests(responsePart.bytes, respBody ? respDigest : null),
+        );
         await ctx.messageLog.record(respRecordId, {
           messageId: part.messageId,
           requestId: part.requestId,
