@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CardReader, PhoneApp } from '@riik/authn';
 import type { EidToken } from '@riik/eid';
-import { freePort, PINS, startTestEstate, type TestEstate } from './auth/estate.js';
+import { freePort, PINS, startPhoneApp, startTestEstate, type TestEstate } from './auth/estate.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -115,16 +115,7 @@ describe('login in headless Chromium', () => {
   it('logs in with Smart-ID by keyboard alone; the page shows the code the app shows', async () => {
     const phone = await estate.person('smart-id', { givenName: 'Mari', surname: 'Maasikas' });
     const codes: string[] = [];
-    const app = new PhoneApp({
-      kind: 'smart-id',
-      token: phone,
-      skUrl: `${estate.auth.url}/sk`,
-      askPin: async (prompt) => {
-        codes.push(prompt.verificationCode);
-        return PINS.pin1;
-      },
-    });
-    await app.start(PINS.pin1);
+    const app = await startPhoneApp(estate, phone, codes);
     try {
       const page = await startLogin('smartid');
       // keyboard only: skip link, language switch, then the identification code field

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
-import { CardReader, PhoneApp, type CardReaderResult } from '@riik/authn';
+import { CardReader, type CardReaderResult } from '@riik/authn';
 import type { EidToken } from '@riik/eid';
 import { storageBackends } from '@riik/testing';
-import { PINS, startTestEstate, type TestEstate } from './auth/estate.js';
+import { PINS, startPhoneApp, startTestEstate, type TestEstate } from './auth/estate.js';
 import { finish, pollMobile, post, startFlow, type Flow } from './auth/flow.js';
 
 /** Ask the card reader as the login page's script does (Origin set as a browser sets it). */
@@ -134,16 +134,7 @@ describe.each(storageBackends())('login service: OpenID Connect code flow + PKCE
   it('logs in with Smart-ID: the page and the app show the same verification code', async () => {
     const phone = await estate.person('smart-id', { givenName: 'Mari', surname: 'Maasikas' });
     const shown: string[] = [];
-    const app = new PhoneApp({
-      kind: 'smart-id',
-      token: phone,
-      skUrl: `${estate.auth.url}/sk`,
-      askPin: async (prompt) => {
-        shown.push(prompt.verificationCode);
-        return PINS.pin1;
-      },
-    });
-    await app.start(PINS.pin1);
+    const app = await startPhoneApp(estate, phone, shown);
     try {
       const flow = await startFlow(estate.auth.issuer, { scope: 'openid smartid' });
       const started = await post(flow, '/smartid', { idCode: phone.holder.idCode });
@@ -165,17 +156,7 @@ describe.each(storageBackends())('login service: OpenID Connect code flow + PKCE
   it('logs in with Mobile-ID (phone number + code) and refuses a wrong phone number', async () => {
     const sim = await estate.person('mobile-id', { givenName: 'Tõnu', surname: 'Tamm' });
     const codes: string[] = [];
-    const app = new PhoneApp({
-      kind: 'mobile-id',
-      token: sim,
-      phoneNumber: '+37200000766',
-      skUrl: `${estate.auth.url}/sk`,
-      askPin: async (prompt) => {
-        codes.push(prompt.verificationCode);
-        return PINS.pin1;
-      },
-    });
-    await app.start(PINS.pin1);
+    const app = await startPhoneApp(estate, sim, codes, '+37200000766');
     try {
       const wrong = await startFlow(estate.auth.issuer, { scope: 'openid mid' });
       await post(wrong, '/mid', { idCode: sim.holder.idCode, phone: '+37200000001' });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { PhoneApp } from '@riik/authn';
 import { generateIdCode } from '@riik/core';
 import { createLogger } from '@riik/http';
 import { Certificate, type DocumentType } from '@riik/pki';
@@ -41,6 +42,32 @@ export interface TestEstate {
     holder?: Partial<{ idCode: string; givenName: string; surname: string }>,
   ): Promise<EidToken>;
   close(): Promise<void>;
+}
+
+/**
+ * The simulated Smart-ID app (or, with a phone number, Mobile-ID SIM) of `token`, polling the login
+ * service's SK endpoint: it answers every prompt with PIN1 and appends the verification code it
+ * showed to `shown`.
+ */
+export async function startPhoneApp(
+  estate: TestEstate,
+  token: EidToken,
+  shown: string[],
+  mobileIdNumber?: string,
+): Promise<PhoneApp> {
+  const app = new PhoneApp({
+    ...(mobileIdNumber
+      ? { kind: 'mobile-id' as const, phoneNumber: mobileIdNumber }
+      : { kind: 'smart-id' as const }),
+    token,
+    skUrl: `${estate.auth.url}/sk`,
+    askPin: (prompt) => {
+      shown.push(prompt.verificationCode);
+      return Promise.resolve(PINS.pin1);
+    },
+  });
+  await app.start(PINS.pin1);
+  return app;
 }
 
 /** A CA and the login service on loopback ports, in one temporary data directory. */
