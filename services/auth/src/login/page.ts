@@ -64,6 +64,10 @@ function csrfField(csrf: string): string {
  */
 export function renderLoginPage(m: LoginPageModel): string {
   const L = (k: Parameters<typeof t>[1]) => esc(t(m.lang, k));
+  /** The identification code field of the Smart-ID or Mobile-ID form, with its label and help. */
+  const idCodeField = (form: 'sid' | 'mid') => `<label for="${form}-idcode">${L('idCode')}</label>
+<input id="${form}-idcode" name="idCode" inputmode="numeric" autocomplete="off" pattern="[0-9]{11}" maxlength="11" required aria-describedby="${form}-idcode-help" value="${esc(m.idCode ?? '')}">
+<p class="help" id="${form}-idcode-help">${L('idCodeHelp')}</p>`;
   const other: Lang = m.lang === 'et' ? 'en' : 'et';
   const base = `/login/${encodeURIComponent(m.uid)}`;
   const sections: string[] = [];
@@ -80,9 +84,7 @@ export function renderLoginPage(m: LoginPageModel): string {
 <h2 id="sid-h">${L('smartid')}</h2>
 <form id="sid-form" method="post" action="${base}/smartid" novalidate>
 ${csrfField(m.csrf)}
-<label for="sid-idcode">${L('idCode')}</label>
-<input id="sid-idcode" name="idCode" inputmode="numeric" autocomplete="off" pattern="[0-9]{11}" maxlength="11" required aria-describedby="sid-idcode-help" value="${esc(m.idCode ?? '')}">
-<p class="help" id="sid-idcode-help">${L('idCodeHelp')}</p>
+${idCodeField('sid')}
 <button type="submit">${L('continue')}</button>
 </form>
 </section>`);
@@ -92,9 +94,7 @@ ${csrfField(m.csrf)}
 <h2 id="mid-h">${L('mid')}</h2>
 <form id="mid-form" method="post" action="${base}/mid" novalidate>
 ${csrfField(m.csrf)}
-<label for="mid-idcode">${L('idCode')}</label>
-<input id="mid-idcode" name="idCode" inputmode="numeric" autocomplete="off" pattern="[0-9]{11}" maxlength="11" required aria-describedby="mid-idcode-help" value="${esc(m.idCode ?? '')}">
-<p class="help" id="mid-idcode-help">${L('idCodeHelp')}</p>
+${idCodeField('mid')}
 <label for="mid-phone">${L('phone')}</label>
 <input id="mid-phone" name="phone" type="tel" autocomplete="tel" required aria-describedby="mid-phone-help" value="${esc(m.phone ?? '')}">
 <p class="help" id="mid-phone-help">${L('phoneHelp')}</p>
