@@ -330,7 +330,8 @@ class Scanner {
     const end = s.indexOf(']]>', start);
     if (end < 0) throw this.error('CDATA section is not closed');
     this.i = end + 3;
-    this.append(parent, new CDATASection(s.slice(start, end)));
+    // an empty section adds no character; like xmldom, keep no node for it
+    if (end > start) this.append(parent, new CDATASection(s.slice(start, end)));
   }
 
   private processingInstruction(parent: XmlParentNode): void {
