@@ -124,7 +124,8 @@ const MALFORMED: ReadonlyArray<[string, string]> = [
   // namespaces (Namespaces 1.0 section 3 and 5)
   ['unbound element prefix', '<p:r/>'],
   ['unbound attribute prefix', '<r p:a="1"/>'],
-  ['prefix bound only on a sibling', '<r><s xmlns:p="urn:p"/><p:t/></r>'],
+  ['prefix bound only on an empty sibling', '<r><s xmlns:p="urn:p"/><p:t/></r>'],
+  ['prefix bound only on a closed sibling', '<r><s xmlns:p="urn:p"><p:u/></s><p:t/></r>'],
   ['xmlns as an element prefix', '<xmlns:r/>'],
   ['declaring the xmlns prefix', '<r xmlns:xmlns="http://www.w3.org/2000/xmlns/"/>'],
   ['binding xml to another namespace', '<r xmlns:xml="urn:other"/>'],
@@ -191,6 +192,10 @@ describe('XML well-formedness', () => {
     expect(root(`<r ${many}/>`).attributes.length).toBe(5000);
     expect(codeOf(`<r ${many} a4999="x"/>`)).toBe('XML_MALFORMED');
     expect(root(`<${'n'.repeat(100_000)}/>`).tagName.length).toBe(100_000);
+    // 50,000 prefixes in scope and 50,000 elements using the first one declared
+    const declarations = Array.from({ length: 50_000 }, (_, i) => `xmlns:p${i}="urn:${i}"`).join(' ');
+    const wide = root(`<r ${declarations}>${'<p0:e/>'.repeat(50_000)}</r>`);
+    expect((wide.lastChild as XmlElement).namespaceURI).toBe('urn:0');
   });
 });
 

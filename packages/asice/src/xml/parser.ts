@@ -158,21 +158,19 @@ export function parseTree(text: string, limits: TreeLimits, offset = 0): Documen
   return new Scanner(text, limits, offset).document();
 }
 
-interface Binding {
-  readonly prefix: string; // '' for the default namespace
-  readonly uri: string; // '' undeclares the default namespace
-  readonly next: Binding | null;
-}
-
 class Scanner {
   private i = 0;
   private readonly n: number;
   private nodes = 1; // the document
   private readonly doc = new Document();
   private readonly open: Element[] = [];
-  /** In-scope namespace bindings of each open element, innermost first. */
-  private readonly scopes: Array<Binding | null> = [];
-  private scope: Binding | null = null;
+  /**
+   * Namespace URIs bound to each prefix ('' for the default namespace, where '' undeclares it),
+   * innermost last: a lookup costs the same however many declarations are in scope.
+   */
+  private readonly bindings = new Map<string, string[]>();
+  /** Prefixes each open element declared (undefined: none), unbound when it closes. */
+  private readonly declared: Array<string[] | undefined> = [];
   /** Next ']]>' and '&' at or after a position already passed (amortises the searches to one pass). */
   private nextCdataEnd = -1;
   private nextAmp = -1;
@@ -404,25 +402,26 @@ class Scanner {
     }
 
     // Namespace declarations first: they apply to the element's own name and attributes.
-    let scope = this.scope;
+    let declared: string[] | undefined;
     for (let k = 0; k < names.length; k++) {
       const name = names[k]!;
-      if (name === 'xmlns') scope = this.declare('', values[k]!, scope, at);
-      else if (colonsAt[k] === 5 && name.startsWith('xmlns:')) {
-        scope = this.declare(name.slice(6), values[k]!, scope, at);
-      }
+      const prefix =
+        name === 'xmlns' ? '' : colonsAt[k] === 5 && name.startsWith('xmlns:') ? name.slice(6) : null;
+      if (prefix === null) continue;
+      this.declare(prefix, values[k]!, at);
+      (declared ??= []).push(prefix);
     }
 
     let prefix: string | null = null;
     let localName = tagName;
     let namespace: string | null;
     if (tagColon < 0) {
-      namespace = lookup(scope, '') || null;
+      namespace = this.lookup('') || null;
     } else {
       prefix = tagName.slice(0, tagColon);
       localName = tagName.slice(tagColon + 1);
       if (prefix === 'xmlns') throw this.error('the prefix xmlns is not allowed on an element', at);
-      namespace = this.resolve(prefix, scope, at);
+      namespace = this.resolve(prefix, at);
     }
 
     let attributes = Attributes.EMPTY;
@@ -439,7 +438,7 @@ class Scanner {
               : new Attr(name, null, name, null, values[k]!);
         } else {
           const attrPrefix = name.slice(0, colon);
-          const uri = attrPrefix === 'xmlns' ? NS.xmlns : this.resolve(attrPrefix, scope, at);
+          const uri = attrPrefix === 'xmlns' ? NS.xmlns : this.resolve(attrPrefix, at);
           attr = new Attr(name, attrPrefix, name.slice(colon + 1), uri, values[k]!);
         }
         list.push(attr);
@@ -453,8 +452,9 @@ class Scanner {
     if (parent instanceof Document) parent.documentElement = element;
     if (!empty) {
       this.open.push(element);
-      this.scopes.push(this.scope);
-      this.scope = scope;
+      this.declared.push(declared);
+    } else if (declared) {
+      this.unbind(declared);
     }
   }
 
@@ -470,7 +470,8 @@ class Scanner {
     if (s.charCodeAt(this.i) !== GT) throw this.error(`end tag does not match <${name}>`, at);
     this.i++;
     this.open.pop();
-    this.scope = this.scopes.pop() ?? null;
+    const declared = this.declared.pop();
+    if (declared) this.unbind(declared);
   }
 
   /**
@@ -564,22 +565,32 @@ class Scanner {
   }
 
   /** Namespaces 1.0 section 3 constraints on a declaration. */
-  private declare(prefix: string, uri: string, scope: Binding | null, at: number): Binding {
+  private declare(prefix: string, uri: string, at: number): void {
     if (prefix === 'xmlns') throw this.error('the prefix xmlns must not be declared', at);
     if (prefix === 'xml') {
       if (uri !== NS.xml) throw this.error('the prefix xml must not be bound to another namespace', at);
-      return scope === null ? { prefix, uri, next: null } : { prefix, uri, next: scope };
-    }
-    if (uri === NS.xml || uri === NS.xmlns) {
+    } else if (uri === NS.xml || uri === NS.xmlns) {
       throw this.error(`namespace ${uri} must not be declared with ${prefix ? 'a prefix' : 'xmlns'}`, at);
+    } else if (prefix !== '' && uri === '') {
+      throw this.error(`prefix ${prefix} cannot be undeclared in XML 1.0`, at);
     }
-    if (prefix !== '' && uri === '') throw this.error(`prefix ${prefix} cannot be undeclared in XML 1.0`, at);
-    return { prefix, uri, next: scope };
+    const uris = this.bindings.get(prefix);
+    if (uris) uris.push(uri);
+    else this.bindings.set(prefix, [uri]);
   }
 
-  private resolve(prefix: string, scope: Binding | null, at: number): string {
+  private unbind(prefixes: readonly string[]): void {
+    for (const prefix of prefixes) this.bindings.get(prefix)!.pop();
+  }
+
+  private lookup(prefix: string): string | undefined {
+    const uris = this.bindings.get(prefix);
+    return uris?.[uris.length - 1];
+  }
+
+  private resolve(prefix: string, at: number): string {
     if (prefix === 'xml') return NS.xml;
-    const uri = lookup(scope, prefix);
+    const uri = this.lookup(prefix);
     if (uri === undefined) throw this.error(`namespace prefix ${prefix} is not declared`, at);
     return uri;
   }
@@ -627,11 +638,6 @@ class Scanner {
   private error(message: string, at = this.i): AsiceError {
     return malformed(message, at + this.offset);
   }
-}
-
-function lookup(scope: Binding | null, prefix: string): string | undefined {
-  for (let b = scope; b !== null; b = b.next) if (b.prefix === prefix) return b.uri;
-  return undefined;
 }
 
 function indexOrEnd(s: string, needle: string, from: number): number {
