@@ -646,5 +646,7 @@ function indexOrEnd(s: string, needle: string, from: number): number {
 }
 
 function malformed(message: string, at: number): AsiceError {
-  return new AsiceError('XML_MALFORMED', `malformed XML: ${message} (at character ${at})`);
+  // names in messages come from the document: keep a hostile 1 MB name out of logs
+  const text = message.length > 200 ? `${message.slice(0, 200)}…` : message;
+  return new AsiceError('XML_MALFORMED', `malformed XML: ${text} (at character ${at})`);
 }
