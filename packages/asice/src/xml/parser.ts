@@ -369,7 +369,7 @@ class Scanner {
     const nameStart = this.i;
     this.qname(at);
     const tagName = s.slice(nameStart, this.i);
-    const tagColon = this.colonAt - nameStart;
+    const tagColon = this.colonAt < 0 ? -1 : this.colonAt - nameStart;
 
     const names: string[] = [];
     const colonsAt: number[] = [];
@@ -393,7 +393,7 @@ class Scanner {
       const attrStart = this.i;
       this.qname(attrStart);
       names.push(s.slice(attrStart, this.i));
-      colonsAt.push(this.colonAt - attrStart);
+      colonsAt.push(this.colonAt < 0 ? -1 : this.colonAt - attrStart);
       this.skipSpace();
       if (s.charCodeAt(this.i) !== EQUALS) throw this.error("expected '=' after an attribute name");
       this.i++;
