@@ -13,6 +13,15 @@ export { unsafePathReason } from './zip/names.js';
 export { parseXml, DEFAULT_XML_LIMITS, type XmlLimits } from './xml/parse.js';
 export { canonicalize, canonicalString, C14N, type C14nOptions } from './xml/c14n.js';
 export { NS } from './xml/namespaces.js';
+export type {
+  XmlAttr,
+  XmlAttributes,
+  XmlCharacterData,
+  XmlDocument,
+  XmlElement,
+  XmlNode,
+  XmlProcessingInstruction,
+} from './xml/dom.js';
 // XMLDSig
 export * from './xmldsig/algorithms.js';
 export {

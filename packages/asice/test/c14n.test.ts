@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Element } from '@xmldom/xmldom';
+import type { XmlElement } from '../src/xml/dom.js';
 import { C14N, canonicalString, parseXml } from '../src/index.js';
 
-function element(xml: string, localName: string): Element {
+function element(xml: string, localName: string): XmlElement {
   const doc = parseXml(Buffer.from(xml, 'utf8'));
-  const stack: Element[] = [doc.documentElement!];
+  const stack: XmlElement[] = [doc.documentElement!];
   while (stack.length) {
     const el = stack.pop()!;
     if (el.localName === localName) return el;
-    for (let c = el.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) stack.push(c as Element);
+    for (let c = el.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) stack.push(c as XmlElement);
   }
   throw new Error(`no ${localName}`);
 }

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Element } from '@xmldom/xmldom';
+import type { XmlElement } from '../src/xml/dom.js';
 import { tempDir } from '@riik/testing';
 import { C14N, canonicalize, parseXml } from '../src/index.js';
 import { makeSigner, signFiles, textFile, type TestSigner } from './helpers.js';
@@ -104,12 +104,12 @@ describe('canonicalization agrees with libxml2 (through xmlsec1)', () => {
     '  </ds:Signature>\n' +
     '</root>\n';
 
-  function find(xml: string, localName: string): Element {
-    const stack: Element[] = [parseXml(Buffer.from(xml)).documentElement!];
+  function find(xml: string, localName: string): XmlElement {
+    const stack: XmlElement[] = [parseXml(Buffer.from(xml)).documentElement!];
     while (stack.length) {
       const el = stack.pop()!;
       if (el.localName === localName) return el;
-      for (let c = el.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) stack.push(c as Element);
+      for (let c = el.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) stack.push(c as XmlElement);
     }
     throw new Error(localName);
   }

@@ -1,4 +1,4 @@
-import type { Document } from '@xmldom/xmldom';
+import type { XmlDocument } from '../xml/dom.js';
 import type { Finding } from '../validation/findings.js';
 import type { XadesSignature } from '../xades/model.js';
 import type { ZipEntryInfo, ZipReader } from '../zip/read.js';
@@ -19,7 +19,7 @@ export interface SignatureFile {
   readonly entry: ZipEntryInfo;
   /** The file exactly as stored (kept byte for byte when signatures are added). */
   readonly bytes: Buffer;
-  readonly document: Document;
+  readonly document: XmlDocument;
   readonly signatures: readonly XadesSignature[];
 }
 

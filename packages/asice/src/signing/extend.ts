@@ -12,10 +12,10 @@ import { parseXml } from '../xml/parse.js';
 import { encodeBase64 } from '../xml/base64.js';
 import { parseXmlSignature } from '../xmldsig/signature.js';
 import { signedInfoOctets } from '../xmldsig/verify.js';
-import type { Element } from '@xmldom/xmldom';
+import type { XmlElement } from '../xml/dom.js';
 
 /** The one ds:Signature of a signature file (the files this package writes hold one each). */
-function onlySignature(xml: Uint8Array): Element {
+function onlySignature(xml: Uint8Array): XmlElement {
   const root = parseXml(xml).documentElement!;
   const signatures = elementChildren(root).filter((el) => isNamed(el, NS.ds, 'Signature'));
   if (signatures.length !== 1) throw new AsiceError('SIGNING_BAD_INPUT', 'expected exactly one ds:Signature');

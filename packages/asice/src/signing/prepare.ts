@@ -10,7 +10,7 @@
  * the octets digested are exactly the canonical form of what is stored.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Element } from '@xmldom/xmldom';
+import type { XmlElement } from '../xml/dom.js';
 import { AsiceError } from '../errors.js';
 import { escapeXmlAttribute } from '../container/manifest.js';
 import { Certificate, encodeSequence, encodeTlv } from '@riik/pki';
@@ -292,7 +292,7 @@ function canonicalSignedInfo(xml: string): Buffer {
   return canonicalize(signedInfo, { algorithm: method });
 }
 
-function signatureElement(xml: string): Element {
+function signatureElement(xml: string): XmlElement {
   const root = parseXml(Buffer.from(xml, 'utf8')).documentElement!;
   const signature = elementChildren(root)[0];
   if (!signature || !isNamed(signature, NS.ds, 'Signature'))
@@ -300,7 +300,7 @@ function signatureElement(xml: string): Element {
   return signature;
 }
 
-function findById(root: Element, id: string): Element {
+function findById(root: XmlElement, id: string): XmlElement {
   const stack = [root];
   while (stack.length > 0) {
     const el = stack.pop()!;

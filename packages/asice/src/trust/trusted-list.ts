@@ -9,7 +9,7 @@
  * the network (and then checking their signature against the scheme operator's certificate) is
  * not something riik does.
  */
-import type { Element } from '@xmldom/xmldom';
+import type { XmlElement } from '../xml/dom.js';
 import { Certificate, type KeyUsageName } from '@riik/pki';
 import { AsiceError } from '../errors.js';
 import { decodeBase64Strict } from '../xml/base64.js';
@@ -63,16 +63,16 @@ function bad(message: string, cause?: unknown): AsiceError {
   return new AsiceError('TRUST_LIST_MALFORMED', message, cause === undefined ? undefined : { cause });
 }
 
-function child(parent: Element, name: string, ns = TSL_NS): Element | undefined {
+function child(parent: XmlElement, name: string, ns = TSL_NS): XmlElement | undefined {
   return childrenNamed(parent, ns, name)[0];
 }
 
-function text(el: Element | undefined): string | undefined {
+function text(el: XmlElement | undefined): string | undefined {
   const t = el && textOnly(el);
   return t === undefined ? undefined : t.trim();
 }
 
-function date(el: Element | undefined, what: string): Date {
+function date(el: XmlElement | undefined, what: string): Date {
   const value = text(el);
   const d = value ? new Date(value) : undefined;
   if (!d || Number.isNaN(d.getTime())) throw bad(`${what} is not a date`);
@@ -100,7 +100,7 @@ export function trustStoreFromTrustedList(xml: Uint8Array): TrustStore {
   return new TrustStore(parseTrustedList(xml));
 }
 
-function parseService(service: Element): TrustService | undefined {
+function parseService(service: XmlElement): TrustService | undefined {
   const info = child(service, 'ServiceInformation');
   if (!info) throw bad('TSPService without ServiceInformation');
   const typeUri = text(child(info, 'ServiceTypeIdentifier')) ?? '';
@@ -134,7 +134,7 @@ function parseService(service: Element): TrustService | undefined {
   };
 }
 
-function digitalIdentities(instance: Element): Certificate[] {
+function digitalIdentities(instance: XmlElement): Certificate[] {
   const identity = child(instance, 'ServiceDigitalIdentity');
   const out: Certificate[] = [];
   for (const id of identity ? childrenNamed(identity, TSL_NS, 'DigitalId') : []) {
@@ -151,7 +151,7 @@ function digitalIdentities(instance: Element): Certificate[] {
   return out;
 }
 
-function qualifications(instance: Element): Qualification[] {
+function qualifications(instance: XmlElement): Qualification[] {
   const extensions = child(instance, 'ServiceInformationExtensions');
   const out: Qualification[] = [];
   for (const extension of extensions ? childrenNamed(extensions, TSL_NS, 'Extension') : []) {

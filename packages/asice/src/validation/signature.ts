@@ -4,7 +4,7 @@
  * one element the reference resolves to), signing-certificate identification and the
  * SignatureValue against that certificate's key. Its output includes the input the PKI checks need.
  */
-import type { Element } from '@xmldom/xmldom';
+import type { XmlElement } from '../xml/dom.js';
 import type { Container, SignatureFile } from '../container/model.js';
 import { AsiceError } from '../errors.js';
 import { Certificate } from '@riik/pki/x509/certificate';
@@ -42,7 +42,7 @@ export interface SignatureContext {
   readonly container: Container;
   readonly file: SignatureFile;
   /** Id index of the signature file (see xmldsig/verify.ts indexIds). */
-  readonly ids: { readonly byId: ReadonlyMap<string, Element>; readonly duplicates: ReadonlySet<string> };
+  readonly ids: { readonly byId: ReadonlyMap<string, XmlElement>; readonly duplicates: ReadonlySet<string> };
   readonly digester: Digester;
 }
 

@@ -2,7 +2,7 @@
  * The XAdES model (ETSI EN 319 132-1): the qualifying properties of one signature, typed, with
  * the raw DER of every certificate, OCSP response and time-stamp token kept for the PKI checks.
  */
-import type { Element } from '@xmldom/xmldom';
+import type { XmlElement } from '../xml/dom.js';
 import type { XmlSignature } from '../xmldsig/signature.js';
 
 export interface DigestAlgAndValue {
@@ -62,7 +62,7 @@ export interface DataObjectFormat {
 }
 
 export interface SignedProperties {
-  readonly element: Element;
+  readonly element: XmlElement;
   readonly id?: string;
   /** SigningTime as written and as a Date (undefined when absent). */
   readonly signingTime?: Date;
@@ -77,7 +77,7 @@ export interface SignedProperties {
 
 /** A time-stamp property (XAdESTimeStampType): SignatureTimeStamp or ArchiveTimeStamp. */
 export interface XadesTimeStamp {
-  readonly element: Element;
+  readonly element: XmlElement;
   readonly kind: 'SignatureTimeStamp' | 'ArchiveTimeStamp';
   readonly id?: string;
   /** ds:CanonicalizationMethod in the time-stamp; Canonical XML 1.0 when absent (EN 319 132-1 5.1.4.1). */
@@ -87,7 +87,7 @@ export interface XadesTimeStamp {
 }
 
 export interface UnsignedProperties {
-  readonly element?: Element;
+  readonly element?: XmlElement;
   readonly signatureTimeStamps: readonly XadesTimeStamp[];
   /** CertificateValues/EncapsulatedX509Certificate DER. */
   readonly certificateValues: readonly Uint8Array[];
@@ -107,7 +107,7 @@ export interface UnsignedProperties {
 }
 
 export interface QualifyingProperties {
-  readonly element: Element;
+  readonly element: XmlElement;
   readonly target?: string;
   readonly signedProperties: SignedProperties;
   readonly unsignedProperties: UnsignedProperties;

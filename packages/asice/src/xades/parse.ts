@@ -2,7 +2,7 @@
  * Reads the XAdES qualifying properties of a ds:Signature into the typed model. Schema-level
  * structure is enforced (XADES_MALFORMED); values are checked later by the validators.
  */
-import type { Element } from '@xmldom/xmldom';
+import type { XmlElement } from '../xml/dom.js';
 import { AsiceError } from '../errors.js';
 import { decodeBase64Strict } from '../xml/base64.js';
 import { C14N } from '../xml/c14n.js';
@@ -37,7 +37,7 @@ export function parseXadesSignature(xml: XmlSignature, file: string): XadesSigna
   return { file, xml, qualifyingProperties, level: signatureLevel(qualifyingProperties) };
 }
 
-function parseQualifyingProperties(el: Element): QualifyingProperties {
+function parseQualifyingProperties(el: XmlElement): QualifyingProperties {
   const [first, second, ...extra] = elementChildren(el);
   if (!first || !isNamed(first, NS.xades, 'SignedProperties')) {
     throw malformed('xades:QualifyingProperties must start with xades:SignedProperties');
@@ -54,7 +54,7 @@ function parseQualifyingProperties(el: Element): QualifyingProperties {
   };
 }
 
-function parseSignedProperties(el: Element): SignedProperties {
+function parseSignedProperties(el: XmlElement): SignedProperties {
   const ssp = single(el, NS.xades, 'SignedSignatureProperties');
   if (!ssp) throw malformed('xades:SignedProperties has no xades:SignedSignatureProperties');
   const unevaluated: string[] = [];
@@ -86,7 +86,7 @@ function parseSignedProperties(el: Element): SignedProperties {
   };
 }
 
-function parseSigningCertificate(ssp: Element): SigningCertificate | undefined {
+function parseSigningCertificate(ssp: XmlElement): SigningCertificate | undefined {
   const v1 = single(ssp, NS.xades, 'SigningCertificate');
   const v2 = single(ssp, NS.xades, 'SigningCertificateV2');
   if (v1 && v2) throw malformed('both SigningCertificate and SigningCertificateV2');
@@ -118,7 +118,7 @@ function parseSigningCertificate(ssp: Element): SigningCertificate | undefined {
   return { version, certs };
 }
 
-function parsePolicy(el: Element): SignaturePolicy {
+function parsePolicy(el: XmlElement): SignaturePolicy {
   const implied = single(el, NS.xades, 'SignaturePolicyImplied');
   const id = single(el, NS.xades, 'SignaturePolicyId');
   if (!implied === !id)
@@ -148,7 +148,7 @@ function parsePolicy(el: Element): SignaturePolicy {
   };
 }
 
-function parseProductionPlace(ssp: Element): SignatureProductionPlace | undefined {
+function parseProductionPlace(ssp: XmlElement): SignatureProductionPlace | undefined {
   const v1 = single(ssp, NS.xades, 'SignatureProductionPlace');
   const v2 = single(ssp, NS.xades, 'SignatureProductionPlaceV2');
   if (v1 && v2) throw malformed('both SignatureProductionPlace and SignatureProductionPlaceV2');
@@ -168,7 +168,7 @@ function parseProductionPlace(ssp: Element): SignatureProductionPlace | undefine
   };
 }
 
-function parseSignerRole(ssp: Element): SignerRole | undefined {
+function parseSignerRole(ssp: XmlElement): SignerRole | undefined {
   const v1 = single(ssp, NS.xades, 'SignerRole');
   const v2 = single(ssp, NS.xades, 'SignerRoleV2');
   if (v1 && v2) throw malformed('both SignerRole and SignerRoleV2');
@@ -181,7 +181,7 @@ function parseSignerRole(ssp: Element): SignerRole | undefined {
   return { version: v1 ? 1 : 2, claimedRoles };
 }
 
-function parseDataObjectFormat(el: Element): DataObjectFormat {
+function parseDataObjectFormat(el: XmlElement): DataObjectFormat {
   const objectReference = attribute(el, 'ObjectReference');
   if (objectReference === undefined) throw malformed('DataObjectFormat has no ObjectReference');
   const text = (name: string): Record<string, string> => {
@@ -204,7 +204,7 @@ const UNSIGNED_UNEVALUATED = new Set([
   'ArchiveTimeStamp', // the XAdES 1.3.2 form; the 1.4.1 one is evaluated
 ]);
 
-function parseUnsignedProperties(el: Element | undefined): UnsignedProperties {
+function parseUnsignedProperties(el: XmlElement | undefined): UnsignedProperties {
   const props = {
     signatureTimeStamps: [] as XadesTimeStamp[],
     certificateValues: [] as Uint8Array[],
@@ -259,7 +259,7 @@ function parseUnsignedProperties(el: Element | undefined): UnsignedProperties {
   return { element: el, ...props };
 }
 
-function parseRevocationValues(el: Element): { ocsp: Uint8Array[]; crl: Uint8Array[] } {
+function parseRevocationValues(el: XmlElement): { ocsp: Uint8Array[]; crl: Uint8Array[] } {
   const ocspEl = single(el, NS.xades, 'OCSPValues');
   const crlEl = single(el, NS.xades, 'CRLValues');
   return {
@@ -268,7 +268,7 @@ function parseRevocationValues(el: Element): { ocsp: Uint8Array[]; crl: Uint8Arr
   };
 }
 
-function parseTimeStamp(el: Element, kind: XadesTimeStamp['kind']): XadesTimeStamp {
+function parseTimeStamp(el: XmlElement, kind: XadesTimeStamp['kind']): XadesTimeStamp {
   const c14nEl = single(el, NS.ds, 'CanonicalizationMethod');
   const algorithm = c14nEl ? attribute(c14nEl, 'Algorithm') : C14N.c14n10;
   if (!algorithm) throw malformed(`${kind} CanonicalizationMethod has no Algorithm`);
@@ -287,7 +287,7 @@ function parseTimeStamp(el: Element, kind: XadesTimeStamp['kind']): XadesTimeSta
 }
 
 /** The DER of each `name` child (base64; the Encoding attribute, when present, must say DER). */
-function encapsulated(parent: Element, name: string): Uint8Array[] {
+function encapsulated(parent: XmlElement, name: string): Uint8Array[] {
   return childrenNamed(parent, NS.xades, name).map((el) => {
     const encoding = attribute(el, 'Encoding');
     if (encoding !== undefined && encoding !== 'http://uri.etsi.org/01903/v1.2.2#DER') {
@@ -299,7 +299,7 @@ function encapsulated(parent: Element, name: string): Uint8Array[] {
   });
 }
 
-function parseDigestAlgAndValue(el: Element): DigestAlgAndValue {
+function parseDigestAlgAndValue(el: XmlElement): DigestAlgAndValue {
   const method = single(el, NS.ds, 'DigestMethod');
   const valueEl = single(el, NS.ds, 'DigestValue');
   const algorithm = method && attribute(method, 'Algorithm');
@@ -321,13 +321,13 @@ export function parseDateTime(text: string): Date {
   return date;
 }
 
-function single(parent: Element, ns: string, name: string): Element | undefined {
+function single(parent: XmlElement, ns: string, name: string): XmlElement | undefined {
   const found = childrenNamed(parent, ns, name);
   if (found.length > 1) throw malformed(`more than one ${name} in ${describe(parent)}`);
   return found[0];
 }
 
-function requireText(el: Element): string {
+function requireText(el: XmlElement): string {
   const text = textOnly(el);
   if (text === undefined) throw malformed(`${describe(el)} must hold text only`);
   return text;

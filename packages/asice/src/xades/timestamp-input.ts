@@ -1,7 +1,7 @@
 /**
  * The octets each XAdES time-stamp covers (its message imprint input), per EN 319 132-1.
  */
-import type { Element } from '@xmldom/xmldom';
+import type { XmlElement } from '../xml/dom.js';
 import type { DataFile } from '../container/model.js';
 import type { DigestPart } from '../validation/digests.js';
 import { canonicalize, isC14nAlgorithm } from '../xml/c14n.js';
@@ -34,13 +34,13 @@ export function archiveTimeStampInput(
   signature: XadesSignature,
   ts: XadesTimeStamp,
   findDataFile: (name: string) => DataFile | undefined,
-  findById: (id: string) => Element | undefined,
+  findById: (id: string) => XmlElement | undefined,
 ): DigestPart[] | undefined {
   const algorithm = ts.canonicalizationMethod;
   if (!isC14nAlgorithm(algorithm)) return undefined;
-  const c14n = (el: Element): Buffer => canonicalize(el, { algorithm });
+  const c14n = (el: XmlElement): Buffer => canonicalize(el, { algorithm });
   const parts: DigestPart[] = [];
-  const referencedObjects = new Set<Element>();
+  const referencedObjects = new Set<XmlElement>();
   for (const reference of signature.xml.signedInfo.references) {
     if (reference.uri === undefined) return undefined;
     if (isSameDocumentUri(reference.uri)) {
@@ -60,7 +60,7 @@ export function archiveTimeStampInput(
   parts.push(c14n(xml.signedInfo.element), c14n(xml.signatureValue.element));
   const keyInfo = elementChildren(xml.element).find((el) => isNamed(el, NS.ds, 'KeyInfo'));
   if (keyInfo) parts.push(c14n(keyInfo));
-  const usp = ts.element.parentNode as Element;
+  const usp = ts.element.parentNode as XmlElement;
   for (const property of elementChildren(usp)) {
     if (property === ts.element) break;
     parts.push(c14n(property));

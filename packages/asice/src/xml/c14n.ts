@@ -14,7 +14,7 @@
  * node-set but supply context: in-scope namespaces (inclusive C14N renders them on the apex) and,
  * for inclusive C14N, inheritable xml:* attributes.
  */
-import type { Attr, Element, Node } from '@xmldom/xmldom';
+import type { XmlAttr, XmlElement, XmlNode } from './dom.js';
 import { AsiceError } from '../errors.js';
 import {
   CDATA_SECTION_NODE,
@@ -67,11 +67,11 @@ export interface C14nOptions {
 }
 
 /** The canonical form of `apex` and its descendants, as UTF-8 octets. */
-export function canonicalize(apex: Element, options: C14nOptions): Buffer {
+export function canonicalize(apex: XmlElement, options: C14nOptions): Buffer {
   return Buffer.from(canonicalString(apex, options), 'utf8');
 }
 
-export function canonicalString(apex: Element, options: C14nOptions): string {
+export function canonicalString(apex: XmlElement, options: C14nOptions): string {
   const alg = ALGORITHMS.get(options.algorithm);
   if (!alg) throw new AsiceError('XML_UNSUPPORTED_C14N', `unsupported canonicalization ${options.algorithm}`);
   if (alg.flavour !== 'exc' && options.inclusivePrefixes?.length) {
@@ -101,13 +101,13 @@ class Writer {
    * @param extraAttributes inherited xml:* attributes (apex only, inclusive C14N)
    */
   element(
-    el: Element,
+    el: XmlElement,
     parentScope: ReadonlyMap<string, string>,
     rendered: ReadonlyMap<string, string>,
-    extraAttributes: readonly Attr[] = [],
+    extraAttributes: readonly XmlAttr[] = [],
   ): void {
     const scope = new Map(parentScope);
-    const attributes: Attr[] = [...extraAttributes];
+    const attributes: XmlAttr[] = [...extraAttributes];
     for (const attr of attributesOf(el)) {
       if (attr.namespaceURI === NS.xmlns) scope.set(attr.prefix ? attr.localName! : '', attr.value);
       else attributes.push(attr);
@@ -139,16 +139,20 @@ class Writer {
     }
     for (const attr of attributes) this.out.push(' ', attr.name, '="', escapeAttribute(attr.value), '"');
     this.out.push('>');
-    for (let child: Node | null = el.firstChild; child; child = child.nextSibling) {
+    for (let child: XmlNode | null = el.firstChild; child; child = child.nextSibling) {
       this.node(child, scope, newlyRendered);
     }
     this.out.push('</', name, '>');
   }
 
-  private node(node: Node, scope: ReadonlyMap<string, string>, rendered: ReadonlyMap<string, string>): void {
+  private node(
+    node: XmlNode,
+    scope: ReadonlyMap<string, string>,
+    rendered: ReadonlyMap<string, string>,
+  ): void {
     switch (node.nodeType) {
       case ELEMENT_NODE:
-        this.element(node as Element, scope, rendered);
+        this.element(node as XmlElement, scope, rendered);
         return;
       case TEXT_NODE:
       case CDATA_SECTION_NODE:
@@ -169,8 +173,8 @@ class Writer {
 
   /** Exclusive C14N 3: the element's own prefix, its attributes' prefixes, and the InclusiveNamespaces list. */
   private visiblyUtilized(
-    el: Element,
-    attributes: readonly Attr[],
+    el: XmlElement,
+    attributes: readonly XmlAttr[],
     scope: ReadonlyMap<string, string>,
   ): string[] {
     const used = new Set<string>([el.prefix ?? '']);
@@ -180,15 +184,15 @@ class Writer {
   }
 }
 
-function attributesOf(el: Element): Attr[] {
-  const out: Attr[] = [];
+function attributesOf(el: XmlElement): XmlAttr[] {
+  const out: XmlAttr[] = [];
   for (let i = 0; i < el.attributes.length; i++) out.push(el.attributes.item(i)!);
   return out;
 }
 
 /** Namespace bindings in scope at the apex's parent (the apex's own declarations are added while writing it). */
-function inScopeOfParent(apex: Element): Map<string, string> {
-  const chain: Element[] = [];
+function inScopeOfParent(apex: XmlElement): Map<string, string> {
+  const chain: XmlElement[] = [];
   for (let node = apex.parentNode; isElement(node); node = node.parentNode) chain.unshift(node);
   const scope = new Map<string, string>();
   for (const el of chain) {
@@ -204,9 +208,9 @@ function inScopeOfParent(apex: Element): Map<string, string> {
  * outside the node-set (C14N 1.0 section 2.4; C14N 1.1 section 2.4 keeps only the inheritable
  * xml:lang and xml:space, and joins xml:base values, which we refuse rather than approximate).
  */
-function inheritedXmlAttributes(apex: Element, flavour: Flavour): Attr[] {
+function inheritedXmlAttributes(apex: XmlElement, flavour: Flavour): XmlAttr[] {
   if (flavour === 'exc') return [];
-  const inherited = new Map<string, Attr>();
+  const inherited = new Map<string, XmlAttr>();
   for (let node = apex.parentNode; isElement(node); node = node.parentNode) {
     for (const attr of attributesOf(node)) {
       if (attr.namespaceURI !== NS.xml) continue;

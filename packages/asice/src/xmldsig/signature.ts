@@ -3,7 +3,7 @@
  * model. Structure that the schema requires is enforced here (a failure is XMLDSIG_MALFORMED);
  * whether algorithms are acceptable and values verify is decided later, in verify.ts.
  */
-import type { Element } from '@xmldom/xmldom';
+import type { XmlElement } from '../xml/dom.js';
 import { AsiceError } from '../errors.js';
 import { decodeBase64Strict } from '../xml/base64.js';
 import { attribute, childrenNamed, describe, elementChildren, isNamed, textOnly } from '../xml/dom.js';
@@ -21,7 +21,7 @@ export interface Transform {
 }
 
 export interface Reference {
-  readonly element: Element;
+  readonly element: XmlElement;
   readonly id?: string;
   readonly uri?: string;
   readonly type?: string;
@@ -31,7 +31,7 @@ export interface Reference {
 }
 
 export interface SignedInfo {
-  readonly element: Element;
+  readonly element: XmlElement;
   readonly canonicalizationMethod: string;
   readonly inclusivePrefixes?: readonly string[];
   readonly signatureMethod: string;
@@ -40,21 +40,21 @@ export interface SignedInfo {
 
 export interface XmlSignature {
   /** The ds:Signature element. */
-  readonly element: Element;
+  readonly element: XmlElement;
   readonly id?: string;
   readonly signedInfo: SignedInfo;
-  readonly signatureValue: { readonly element: Element; readonly id?: string; readonly value: Uint8Array };
+  readonly signatureValue: { readonly element: XmlElement; readonly id?: string; readonly value: Uint8Array };
   /** DER certificates from KeyInfo/X509Data/X509Certificate, in document order. */
   readonly keyInfoCertificates: readonly Uint8Array[];
   /** The ds:Object elements. */
-  readonly objects: readonly Element[];
+  readonly objects: readonly XmlElement[];
 }
 
 function malformed(message: string): AsiceError {
   return new AsiceError('XMLDSIG_MALFORMED', message);
 }
 
-export function parseXmlSignature(signature: Element): XmlSignature {
+export function parseXmlSignature(signature: XmlElement): XmlSignature {
   if (!isNamed(signature, NS.ds, 'Signature'))
     throw malformed(`expected ds:Signature, found ${describe(signature)}`);
   const children = elementChildren(signature);
@@ -66,7 +66,7 @@ export function parseXmlSignature(signature: Element): XmlSignature {
     throw malformed('ds:SignedInfo must be followed by ds:SignatureValue');
   }
   let rest = children.slice(2);
-  let keyInfo: Element | undefined;
+  let keyInfo: XmlElement | undefined;
   if (rest[0] && isNamed(rest[0], NS.ds, 'KeyInfo')) {
     keyInfo = rest[0];
     rest = rest.slice(1);
@@ -92,7 +92,7 @@ export function parseXmlSignature(signature: Element): XmlSignature {
   };
 }
 
-function parseSignedInfo(el: Element): SignedInfo {
+function parseSignedInfo(el: XmlElement): SignedInfo {
   const [c14nEl, methodEl, ...refEls] = elementChildren(el);
   if (!c14nEl || !isNamed(c14nEl, NS.ds, 'CanonicalizationMethod')) {
     throw malformed('ds:SignedInfo must start with ds:CanonicalizationMethod');
@@ -115,7 +115,7 @@ function parseSignedInfo(el: Element): SignedInfo {
   };
 }
 
-function parseReference(el: Element): Reference {
+function parseReference(el: XmlElement): Reference {
   if (!isNamed(el, NS.ds, 'Reference')) throw malformed(`unexpected ${describe(el)} in ds:SignedInfo`);
   let children = elementChildren(el);
   let transforms: Transform[] = [];
@@ -151,7 +151,7 @@ function parseReference(el: Element): Reference {
   };
 }
 
-function parseAlgorithmWithPrefixes(el: Element): {
+function parseAlgorithmWithPrefixes(el: XmlElement): {
   algorithm: string;
   inclusivePrefixes?: string[];
   hasOtherContent: boolean;
@@ -169,19 +169,19 @@ function parseAlgorithmWithPrefixes(el: Element): {
   return { algorithm, ...(inclusivePrefixes ? { inclusivePrefixes } : {}), hasOtherContent };
 }
 
-function requireAlgorithm(el: Element): string {
+function requireAlgorithm(el: XmlElement): string {
   const algorithm = attribute(el, 'Algorithm');
   if (!algorithm) throw malformed(`${describe(el)} has no Algorithm`);
   return algorithm;
 }
 
-function requireText(el: Element): string {
+function requireText(el: XmlElement): string {
   const text = textOnly(el);
   if (text === undefined) throw malformed(`${describe(el)} must hold text only`);
   return text;
 }
 
-function keyInfoCertificates(keyInfo: Element): Uint8Array[] {
+function keyInfoCertificates(keyInfo: XmlElement): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const data of childrenNamed(keyInfo, NS.ds, 'X509Data')) {
     for (const certEl of childrenNamed(data, NS.ds, 'X509Certificate')) {

@@ -3,7 +3,7 @@
  * digests over same-document node-sets, and the SignatureValue check with a given key.
  */
 import { createHash, timingSafeEqual, verify as cryptoVerify, constants, type KeyObject } from 'node:crypto';
-import type { Document, Element } from '@xmldom/xmldom';
+import type { XmlDocument, XmlElement } from '../xml/dom.js';
 import { canonicalize, isC14nAlgorithm } from '../xml/c14n.js';
 import { ELEMENT_NODE } from '../xml/dom.js';
 import type { HashName, SignatureAlgorithm } from './algorithms.js';
@@ -15,10 +15,10 @@ import type { Reference, SignedInfo } from './signature.js';
  * we treat the unqualified `Id` attribute as the ID. Values used more than once are reported
  * so that a reference can never be resolved to a twin planted elsewhere in the document.
  */
-export function indexIds(doc: Document): { byId: Map<string, Element>; duplicates: Set<string> } {
-  const byId = new Map<string, Element>();
+export function indexIds(doc: XmlDocument): { byId: Map<string, XmlElement>; duplicates: Set<string> } {
+  const byId = new Map<string, XmlElement>();
   const duplicates = new Set<string>();
-  const stack: Element[] = doc.documentElement ? [doc.documentElement] : [];
+  const stack: XmlElement[] = doc.documentElement ? [doc.documentElement] : [];
   while (stack.length > 0) {
     const el = stack.pop()!;
     if (el.hasAttribute('Id')) {
@@ -27,7 +27,7 @@ export function indexIds(doc: Document): { byId: Map<string, Element>; duplicate
       else byId.set(id, el);
     }
     for (let child = el.lastChild; child; child = child.previousSibling) {
-      if (child.nodeType === ELEMENT_NODE) stack.push(child as Element);
+      if (child.nodeType === ELEMENT_NODE) stack.push(child as XmlElement);
     }
   }
   return { byId, duplicates };
@@ -47,7 +47,7 @@ export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
  * through Canonical XML 1.0 when it has none (the node-set to octets conversion of 4.4.3.2).
  * Returns undefined when the transforms are not a single canonicalization.
  */
-export function sameDocumentReferenceOctets(target: Element, reference: Reference): Buffer | undefined {
+export function sameDocumentReferenceOctets(target: XmlElement, reference: Reference): Buffer | undefined {
   if (reference.transforms.length > 1) return undefined;
   const transform = reference.transforms[0];
   if (transform && (!isC14nAlgorithm(transform.algorithm) || transform.hasOtherContent)) return undefined;
