@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { C14N, canonicalString, parseXml } from '../src/index.js';
+import { decodeBase64Strict } from '../src/xml/base64.js';
 
 function codeOf(xml: string | Buffer, limits = {}): string {
   try {
@@ -71,5 +72,27 @@ describe('safe XML parsing', () => {
     expect(canonicalString(xml10, { algorithm: C14N.c14n10 })).toBe(text.replace('\r\n', '\n'));
     const xml11 = parseXml(Buffer.from(`<?xml version="1.1"?>${text}`)).documentElement!;
     expect(xml11.textContent).toBe('x\ny\nz\n');
+  });
+});
+
+describe('decodeBase64Strict (xs:base64Binary)', () => {
+  it('decodes with whitespace between characters and the two padding forms', () => {
+    expect(Buffer.from(decodeBase64Strict('TWFu')!).toString()).toBe('Man');
+    expect(Buffer.from(decodeBase64Strict('TWE=')!).toString()).toBe('Ma');
+    expect(Buffer.from(decodeBase64Strict('TQ==')!).toString()).toBe('M');
+    expect(Buffer.from(decodeBase64Strict(' TW\r\nFu\tTQ==\n')!).toString()).toBe('ManM');
+    expect(decodeBase64Strict('')).toEqual(new Uint8Array());
+  });
+
+  it('refuses characters outside the alphabet, misplaced padding and partial groups', () => {
+    for (const bad of ['TWF', 'TW=u', '=TWF', 'TQ===', '====', 'T===', 'TWFu!', 'TW-_', 'TWE=TWE=', 'TW E']) {
+      expect(decodeBase64Strict(bad), bad).toBeUndefined();
+    }
+  });
+
+  it('hands out an array of its own, not a view of a shared buffer', () => {
+    const out = decodeBase64Strict('TWFu')!;
+    expect(out.byteOffset).toBe(0);
+    expect(out.buffer.byteLength).toBe(3);
   });
 });

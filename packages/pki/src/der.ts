@@ -239,21 +239,24 @@ export function decodeGeneralizedTime(content: Uint8Array, what: string): Date {
 /** Dotted text of an OBJECT IDENTIFIER's content octets; throws MALFORMED_DER when not minimal. */
 export function decodeOid(content: Uint8Array): string {
   if (content.length === 0 || content.length > 64) throw new PkiError('MALFORMED_DER', 'bad OID length');
-  const arcs: number[] = [];
+  // built as a string directly: names, extensions and algorithms hold dozens of OIDs per
+  // certificate, and arrays joined at the end were a visible share of reading one
+  let text = '';
   let value = 0;
   let fresh = true;
-  for (const byte of content) {
+  for (let i = 0; i < content.length; i++) {
+    const byte = content[i]!;
     if (fresh && byte === 0x80) throw new PkiError('MALFORMED_DER', 'non-minimal OID arc');
     value = value * 128 + (byte & 0x7f);
     if (value > Number.MAX_SAFE_INTEGER) throw new PkiError('MALFORMED_DER', 'OID arc too large');
     fresh = (byte & 0x80) === 0;
     if (fresh) {
-      arcs.push(value);
+      // the first subidentifier packs two arcs (X.690 8.19.4)
+      if (text === '') text = value < 40 ? `0.${value}` : value < 80 ? `1.${value - 40}` : `2.${value - 80}`;
+      else text += `.${value}`;
       value = 0;
     }
   }
   if (!fresh) throw new PkiError('MALFORMED_DER', 'truncated OID');
-  const first = arcs[0]!;
-  const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
-  return [...head, ...arcs.slice(1)].join('.');
+  return text;
 }

@@ -306,3 +306,25 @@ describe('certificate reader', () => {
     expect(nameToString(rdnsOfDer(multi))).toBe(nameToString(rdnsOfName(AsnConvert.parse(multi, Name))));
   });
 });
+
+describe('decodeOid', () => {
+  it('reads the first two arcs from the first subidentifier and the rest as written', async () => {
+    const { decodeOid } = await import('../src/der.js');
+    expect(decodeOid(Uint8Array.of(0x00))).toBe('0.0');
+    expect(decodeOid(Uint8Array.of(0x27, 0x05))).toBe('0.39.5');
+    expect(decodeOid(Uint8Array.of(0x28))).toBe('1.0');
+    expect(decodeOid(Uint8Array.of(0x88, 0x37))).toBe('2.999');
+    expect(decodeOid(Uint8Array.of(0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03))).toBe(
+      '1.2.840.10045.4.3.3',
+    );
+  });
+
+  it('refuses empty, truncated and non-minimal encodings with a coded error', async () => {
+    const { decodeOid } = await import('../src/der.js');
+    for (const bad of [[], [0x2a, 0x86], [0x2a, 0x80, 0x01], [0x80, 0x01]]) {
+      expect(() => decodeOid(Uint8Array.from(bad))).toThrow(
+        expect.objectContaining({ code: 'MALFORMED_DER' }),
+      );
+    }
+  });
+});

@@ -10,7 +10,13 @@ import { Certificate } from '@riik/pki/x509/certificate';
 import { finding, type Finding } from '../validation/findings.js';
 import { digestAlgorithm } from '../xmldsig/algorithms.js';
 import { digestsEqual } from '../xmldsig/verify.js';
-import { namesEqual, parseName, parseNameDer, parseStringName } from './distinguished-name.js';
+import {
+  namesEqual,
+  parseName,
+  parseNameDer,
+  parseStringName,
+  type DistinguishedName,
+} from './distinguished-name.js';
 import type { CertId, XadesSignature } from './model.js';
 
 export interface SigningCertificateResult {
@@ -65,11 +71,11 @@ export function identifySigningCertificate(signature: XadesSignature): SigningCe
 function issuerSerialMatches(certId: CertId, cert: Certificate): boolean {
   try {
     const serial = serialNumberOf(cert);
-    const issuer = parseNameDer(encodedIssuer(cert));
+    const issuer = issuerNameOf(cert);
     if (certId.issuerSerial) {
       return (
         BigInt(certId.issuerSerial.serialNumber) === serial &&
-        namesEqual(parseStringName(certId.issuerSerial.issuerName), issuer)
+        namesEqual(parsedStringName(certId.issuerSerial.issuerName), issuer)
       );
     }
     if (certId.issuerSerialV2) {
@@ -91,6 +97,34 @@ function issuerSerialMatches(certId: CertId, cert: Certificate): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Parsed issuer names, kept: the signatures a validator reads name the same few CAs, and a
+ * returning signer's certificate the same issuer. Parsing them again was a visible share of
+ * identifying the signing certificate. Names are immutable values; the string cache is bounded.
+ */
+const CERTIFICATE_ISSUERS = new WeakMap<Certificate, DistinguishedName>();
+const STRING_NAMES = new Map<string, DistinguishedName>();
+const STRING_NAMES_LIMIT = 256;
+
+function issuerNameOf(cert: Certificate): DistinguishedName {
+  let name = CERTIFICATE_ISSUERS.get(cert);
+  if (!name) {
+    name = parseNameDer(encodedIssuer(cert));
+    CERTIFICATE_ISSUERS.set(cert, name);
+  }
+  return name;
+}
+
+function parsedStringName(text: string): DistinguishedName {
+  let name = STRING_NAMES.get(text);
+  if (!name) {
+    name = parseStringName(text);
+    if (STRING_NAMES.size >= STRING_NAMES_LIMIT) STRING_NAMES.clear();
+    STRING_NAMES.set(text, name);
+  }
+  return name;
 }
 
 /** The certificate serial number as a (signed) integer, from its DER INTEGER content. */
