@@ -115,3 +115,30 @@ describe('canonicalization of a subtree', () => {
     ).toThrow(expect.objectContaining({ code: 'XML_UNSUPPORTED_C14N' }));
   });
 });
+
+describe('canonicalization of hostile namespace context', () => {
+  // 40,000 namespaces declared above a 20,000-element subtree: copying the in-scope bindings
+  // for every element (as this canonicalizer once did) is 8e8 map entries, a hang for the
+  // validator; the bindings are now shared until an element changes them.
+  const declarations = Array.from({ length: 40_000 }, (_, i) => ` xmlns:p${i}="urn:p${i}"`).join('');
+  const leaves = '<p1:leaf a="1"/>'.repeat(20_000);
+  const doc = `<root${declarations}><p0:signed xmlns:p2="urn:changed">${leaves}<leaf xmlns:p3="urn:p3"/></p0:signed></root>`;
+  const signed = element(doc, 'signed');
+
+  it('exclusive C14N renders only what each element uses', () => {
+    const out = canonicalString(signed, { algorithm: C14N.exc });
+    expect(out.startsWith('<p0:signed xmlns:p0="urn:p0"><p1:leaf xmlns:p1="urn:p1" a="1"></p1:leaf>')).toBe(
+      true,
+    );
+    expect(out.endsWith('<leaf></leaf></p0:signed>')).toBe(true);
+    expect(out.match(/xmlns/g)).toHaveLength(20_001);
+  });
+
+  it('inclusive C14N renders every namespace on the apex once, and below it only changes', () => {
+    const out = canonicalString(signed, { algorithm: C14N.c14n10 });
+    const apex = out.slice(0, out.indexOf('>') + 1);
+    expect(apex.match(/xmlns:/g)).toHaveLength(40_000);
+    expect(apex).toContain(' xmlns:p2="urn:changed"');
+    expect(out.slice(apex.length)).not.toContain('xmlns');
+  });
+});

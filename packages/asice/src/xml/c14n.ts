@@ -82,7 +82,7 @@ export function canonicalString(apex: XmlElement, options: C14nOptions): string 
     alg.withComments && options.comments !== false,
     new Set((options.inclusivePrefixes ?? []).map((p) => (p === '#default' ? '' : p))),
   );
-  writer.element(apex, inScopeOfParent(apex), new Map(), inheritedXmlAttributes(apex, alg.flavour));
+  writer.element(apex, inScopeOfParent(apex), new Map(), true, inheritedXmlAttributes(apex, alg.flavour));
   return writer.out.join('');
 }
 
@@ -96,26 +96,42 @@ class Writer {
   ) {}
 
   /**
+   * Both maps are shared with the parent and copied only when this element changes them: a
+   * copy per element made canonicalization quadratic in a document that declares thousands of
+   * namespaces above a large subtree (and cost time on every ordinary one).
+   *
    * @param parentScope namespace bindings in scope at the parent (prefix '' = default namespace)
    * @param rendered bindings the nearest output ancestor rendered
+   * @param apex whether this is the apex of the node-set (inclusive C14N renders every namespace
+   *   in scope there; below it, only what an element declares can differ from what is rendered)
    * @param extraAttributes inherited xml:* attributes (apex only, inclusive C14N)
    */
   element(
     el: XmlElement,
     parentScope: ReadonlyMap<string, string>,
     rendered: ReadonlyMap<string, string>,
+    apex = false,
     extraAttributes: readonly XmlAttr[] = [],
   ): void {
-    const scope = new Map(parentScope);
+    let scope = parentScope;
+    const declared: string[] = [];
     const attributes: XmlAttr[] = [...extraAttributes];
     for (const attr of attributesOf(el)) {
-      if (attr.namespaceURI === NS.xmlns) scope.set(attr.prefix ? attr.localName! : '', attr.value);
-      else attributes.push(attr);
+      if (attr.namespaceURI === NS.xmlns) {
+        const prefix = attr.prefix ? attr.localName! : '';
+        if (scope === parentScope) scope = new Map(parentScope);
+        (scope as Map<string, string>).set(prefix, attr.value);
+        declared.push(prefix);
+      } else attributes.push(attr);
     }
 
     const candidates =
-      this.flavour === 'exc' ? this.visiblyUtilized(el, attributes, scope) : [...scope.keys()];
-    const newlyRendered = new Map(rendered);
+      this.flavour === 'exc'
+        ? this.visiblyUtilized(el, attributes, scope)
+        : apex
+          ? [...scope.keys()]
+          : declared;
+    let newlyRendered = rendered;
     const declarations: Array<[string, string]> = [];
     for (const prefix of candidates) {
       if (prefix === 'xml') continue;
@@ -123,7 +139,8 @@ class Writer {
       const previous = rendered.get(prefix) ?? (prefix === '' ? '' : undefined);
       if (previous === uri) continue;
       declarations.push([prefix, uri]);
-      newlyRendered.set(prefix, uri);
+      if (newlyRendered === rendered) newlyRendered = new Map(rendered);
+      (newlyRendered as Map<string, string>).set(prefix, uri);
     }
     declarations.sort(([a], [b]) => compareCodePoints(a, b));
     attributes.sort(
