@@ -134,6 +134,14 @@ describe('canonicalization of hostile namespace context', () => {
     expect(out.match(/xmlns/g)).toHaveLength(20_001);
   });
 
+  it('exclusive C14N with a long InclusiveNamespaces list renders the listed prefixes on the apex only', () => {
+    const listed = Array.from({ length: 40_000 }, (_, i) => `p${i}`);
+    const out = canonicalString(signed, { algorithm: C14N.exc, inclusivePrefixes: listed });
+    const apex = out.slice(0, out.indexOf('>') + 1);
+    expect(apex.match(/xmlns:/g)).toHaveLength(40_000);
+    expect(out.slice(apex.length)).not.toContain('xmlns');
+  });
+
   it('inclusive C14N renders every namespace on the apex once, and below it only changes', () => {
     const out = canonicalString(signed, { algorithm: C14N.c14n10 });
     const apex = out.slice(0, out.indexOf('>') + 1);

@@ -127,7 +127,7 @@ class Writer {
 
     const candidates =
       this.flavour === 'exc'
-        ? this.visiblyUtilized(el, attributes, scope)
+        ? this.visiblyUtilized(el, attributes, scope, apex ? undefined : declared)
         : apex
           ? [...scope.keys()]
           : declared;
@@ -188,15 +188,22 @@ class Writer {
     }
   }
 
-  /** Exclusive C14N 3: the element's own prefix, its attributes' prefixes, and the InclusiveNamespaces list. */
+  /**
+   * Exclusive C14N 3: the element's own prefix, its attributes' prefixes, and the InclusiveNamespaces
+   * list. A listed prefix is rendered on the apex when in scope; below the apex it can only need
+   * rendering where an element declares it (`declared`), so a long hostile list is not walked for
+   * every element.
+   */
   private visiblyUtilized(
     el: XmlElement,
     attributes: readonly XmlAttr[],
     scope: ReadonlyMap<string, string>,
+    declared: readonly string[] | undefined,
   ): string[] {
     const used = new Set<string>([el.prefix ?? '']);
     for (const attr of attributes) if (attr.prefix) used.add(attr.prefix);
-    for (const prefix of this.inclusivePrefixes) if (scope.has(prefix)) used.add(prefix);
+    for (const prefix of declared ?? this.inclusivePrefixes)
+      if (this.inclusivePrefixes.has(prefix) && scope.has(prefix)) used.add(prefix);
     return [...used];
   }
 }
