@@ -1,9 +1,9 @@
 /**
  * Digital signatures benchmark (issue 4), on a real local e-state (CA with OCSP and TSA on
  * loopback ports, an eID token issued by the CA):
- *   - in-process validation of 1-signature LT containers, CPU time per validation (goal ≥ 300/s
- *     per core), each container validated once: signers the validator has never seen, and
- *     new containers of signers it has seen;
+ *   - validation of 1-signature LT containers in a validating process of its own
+ *     (signatures-validator.ts), CPU time per validation (goal ≥ 300/s per core), each container
+ *     validated once: signers the validator has never seen, and new containers of signers it has seen;
  *   - `riik verify` wall time for one container, Node start-up included (goal < 500 ms);
  *   - riik's XMLDSig core verification against `xmlsec1 --verify` on the same signature;
  *   - `riik sign` of a 1 GiB file: peak RSS (goal < 150 MB) and time against `sha256sum` of the
@@ -46,9 +46,9 @@ const SIGNERS = 300;
 const WARM_UP = 100;
 /**
  * Passes over the warm-up containers before measuring. A validator is a long-running process,
- * and V8 keeps optimising for thousands of validations: after 40 warm-up validations the
- * non-cryptographic part of a validation cost twice what it costs after 4,000, after 1,000 still
- * 40 % more (measured with the ECDSA verifications taken out).
+ * and V8 keeps optimising for thousands of validations: after 1,000 warm-up validations the
+ * non-cryptographic part of a validation still cost 1.5-2 times what it costs after 4,000
+ * (measured with the ECDSA verifications taken out).
  */
 const WARM_UP_PASSES = 20;
 
