@@ -1,4 +1,5 @@
 import { readTlv, decodeOid, type Tlv } from '../der.js';
+import { isPlainString } from './string-values.js';
 
 /**
  * The fields of an X.509 certificate (RFC 5280 §4.1) that riik reads, as byte ranges of the
@@ -185,38 +186,12 @@ function name(der: Uint8Array, offset: number, end: number): Tlv {
   return seq;
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
- * An attribute value of one of the string types X.520 names use, which the library decodes
- * without fail and without changing: valid UTF-8, whole BMP and Universal units. Any other value
- * (the library decodes ANY in full and refuses some tags and contents) is left to it.
+ * An attribute value of one of the string types X.520 names use (see isPlainString). Any other
+ * value (the library decodes ANY in full and refuses some tags and contents) is left to it.
  */
 function attributeValue(der: Uint8Array, value: Tlv): void {
-  const length = value.end - value.contentStart;
-  switch (value.tag) {
-    case 0x0c: // UTF8String
-      try {
-        UTF8.decode(der.subarray(value.contentStart, value.end));
-      } catch {
-        fail();
-      }
-      return;
-    case 0x12: // NumericString
-    case 0x13: // PrintableString
-    case 0x14: // TeletexString
-    case 0x16: // IA5String
-    case 0x1a: // VisibleString
-      return;
-    case 0x1e: // BMPString: UTF-16BE
-      if (length % 2 !== 0) fail();
-      return;
-    case 0x1c: // UniversalString: UTF-32BE
-      if (length % 4 !== 0) fail();
-      return;
-    default:
-      fail();
-  }
+  if (!isPlainString(der, value)) fail();
 }
 
 /** Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }, in the RFC 5280 §4.1.2.5 forms. */

@@ -1,4 +1,5 @@
 import { children, decodeOid, readTlv, type Tlv } from '../der.js';
+import { isPlainString } from './string-values.js';
 
 /**
  * Readers for the certificate extensions a validator asks about for every new signer certificate
@@ -150,8 +151,6 @@ function oidAndOneValue(der: Uint8Array, tlv: Tlv): void {
   plainValue(der, value, 0);
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * An ANY value the library decodes in full without complaint: SEQUENCE / SET of such values,
  * OBJECT IDENTIFIER, INTEGER, BOOLEAN, NULL, OCTET STRING and the X.520 string types (policy
@@ -179,21 +178,9 @@ function plainValue(der: Uint8Array, tlv: Tlv, depth: number): void {
       if (length === 0) return;
       break;
     case 0x04: // OCTET STRING
-    case 0x12: // NumericString
-    case 0x13: // PrintableString
-    case 0x14: // TeletexString
-    case 0x16: // IA5String
-    case 0x1a: // VisibleString
       return;
-    case 0x0c: // UTF8String
-      UTF8.decode(content());
-      return;
-    case 0x1e: // BMPString
-      if (length % 2 === 0) return;
-      break;
-    case 0x1c: // UniversalString
-      if (length % 4 === 0) return;
-      break;
+    default:
+      if (isPlainString(der, tlv)) return;
   }
   throw new Error('not canonical');
 }
